@@ -1,0 +1,30 @@
+"""Dependencies that hand routes the objects built in the lifespan (overridable in tests)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+from assistant.config import Settings
+from assistant.errors import ModelNotReadyError
+from assistant.triage.service import Triager
+
+
+def get_app_settings(request: Request) -> Settings:
+    return request.app.state.settings
+
+
+def get_triager(request: Request) -> Triager:
+    triager = getattr(request.app.state, "triager", None)
+    if triager is None:
+        raise ModelNotReadyError(
+            "the intent classifier is not loaded: "
+            + getattr(request.app.state, "triager_error", "unknown reason"),
+            "run `assistant train` (or `make run`) and restart the service",
+        )
+    return triager
+
+
+SettingsDep = Annotated[Settings, Depends(get_app_settings)]
+TriagerDep = Annotated[Triager, Depends(get_triager)]

@@ -1,0 +1,38 @@
+"""Request bodies of the API (responses reuse the core's contract models)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from assistant.triage.schema import BatchError, TriageResult
+
+
+class TriageRequest(BaseModel):
+    text: str = Field(description="The ticket text as the customer wrote it.")
+
+
+class BatchTicket(BaseModel):
+    id: Any = Field(default=None, description="Your identifier, echoed back.")
+    text: str
+
+
+class BatchRequest(BaseModel):
+    tickets: list[BatchTicket] = Field(max_length=1000)
+
+
+class BatchItem(BaseModel):
+    id: Any = None
+    result: TriageResult | None = None
+    error: BatchError | None = None
+
+
+class BatchResponse(BaseModel):
+    results: list[BatchItem]
+
+
+class Health(BaseModel):
+    status: str
+    intent_model: str | None
+    detail: str = ""

@@ -1,0 +1,45 @@
+"""``assistant bench``: latency and throughput figures."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from assistant.cli.output import print_json
+
+
+def register(app: typer.Typer) -> None:
+    app.command("bench")(bench)
+
+
+def bench(
+    singles: Annotated[int, typer.Option(min=10, help="Single-ticket triages to time.")] = 300,
+    batch_size: Annotated[int, typer.Option(min=10, help="Tickets per batch.")] = 1000,
+    repeats: Annotated[int, typer.Option(min=1, help="Batches to time (median).")] = 3,
+    json_out: Annotated[bool, typer.Option("--json", help="Print one JSON document.")] = False,
+) -> None:
+    """Time triage in-process: p50 for one warm ticket and tickets/s for a batch.
+
+    Tickets are short real queries from the BANKING77 test split. Figures are medians;
+    run on a quiet machine and compare ratios, not absolute numbers, across machines.
+    """
+    from assistant.config import get_settings
+    from assistant.evaluation.bench import bench_triage, sample_tickets
+
+    settings = get_settings()
+    report = bench_triage(
+        settings,
+        sample_tickets(settings.intent_test_csv),
+        singles=singles,
+        batch_size=batch_size,
+        repeats=repeats,
+        progress=lambda msg: typer.echo(msg, err=True),
+    )
+    if json_out:
+        print_json(report)
+        return
+    typer.echo(f"triage p50        {report['triage_p50_ms']:.2f} ms (one ticket, warm)")
+    typer.echo(f"triage p90        {report['triage_p90_ms']:.2f} ms")
+    typer.echo(f"triage batch      {report['triage_batch_per_s']:.0f} tickets/s")
+    typer.echo(f"model load        {report['intent_model_load_s']:.2f} s")

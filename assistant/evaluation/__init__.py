@@ -1,0 +1,1 @@
+"""Evaluation: measured quality figures for each capability."""

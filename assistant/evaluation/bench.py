@@ -1,0 +1,81 @@
+"""Latency and throughput figures (``assistant bench``). Medians, because machines are noisy."""
+
+from __future__ import annotations
+
+import os
+import platform
+import statistics
+import time
+from pathlib import Path
+from typing import Any, Callable, Sequence
+
+from assistant.config import Settings
+from assistant.intent.classifier import IntentClassifier
+from assistant.triage.service import Triager
+
+
+def _percentile(values: Sequence[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
+
+
+def bench_triage(
+    settings: Settings,
+    tickets: Sequence[str],
+    singles: int = 300,
+    batch_size: int = 1000,
+    repeats: int = 3,
+    progress: Callable[[str], None] = lambda _msg: None,
+) -> dict[str, Any]:
+    progress("loading the intent classifier")
+    started = time.perf_counter()
+    classifier = IntentClassifier.load(settings.intent_model_dir, threads=settings.resolved_threads)
+    load_s = time.perf_counter() - started
+    triager = Triager(classifier, settings)
+
+    for text in tickets[:20]:  # warm-up: allocator, onnxruntime arenas, caches
+        triager.triage(text)
+    progress(f"timing {singles} single-ticket triages")
+    latencies = []
+    for i in range(singles):
+        text = tickets[i % len(tickets)]
+        t0 = time.perf_counter()
+        triager.triage(text)
+        latencies.append((time.perf_counter() - t0) * 1000)
+
+    progress(f"timing {repeats} batches of {batch_size} tickets")
+    batch = [triager.prepare(tickets[i % len(tickets)]) for i in range(batch_size)]
+    rates = []
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        triager.triage_tickets(batch)
+        rates.append(batch_size / (time.perf_counter() - t0))
+
+    return {
+        "triage_p50_ms": round(statistics.median(latencies), 3),
+        "triage_p90_ms": round(_percentile(latencies, 0.9), 3),
+        "triage_p99_ms": round(_percentile(latencies, 0.99), 3),
+        "triage_batch_per_s": round(statistics.median(rates), 1),
+        "intent_model_load_s": round(load_s, 3),
+        "singles": singles,
+        "batch_size": batch_size,
+        "repeats": repeats,
+        "quantised_encoder": bool(classifier.meta.get("quantisation", {}).get("used")),
+        "machine": machine_info(),
+    }
+
+
+def machine_info() -> dict[str, Any]:
+    return {
+        "cpus": os.cpu_count(),
+        "platform": platform.platform(),
+        "python": platform.python_version(),
+        "load_avg_1m": round(os.getloadavg()[0], 2) if hasattr(os, "getloadavg") else None,
+    }
+
+
+def sample_tickets(csv_path: Path, limit: int = 2000) -> list[str]:
+    """Short real tickets for the benchmark: the first texts of a labelled CSV."""
+    from assistant.intent.dataset import load_labelled_csv
+
+    return load_labelled_csv(csv_path).texts[:limit]

@@ -1,0 +1,132 @@
+"""The trained intent classifier as served: load once, predict fast, calibrated."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Sequence
+
+import numpy as np
+
+from assistant.errors import ModelNotReadyError
+from assistant.intent.calibration import softmax
+from assistant.intent.encoder import OnnxEncoder
+
+META_FILE = "meta.json"
+HEAD_FILE = "head.npz"
+LEXICAL_FILE = "lexical.joblib"
+SCHEMA_VERSION = 1
+
+
+@dataclass(frozen=True)
+class IntentPrediction:
+    label: str
+    confidence: float
+    alternatives: list[tuple[str, float]]  # next most likely labels, best first
+
+
+class IntentClassifier:
+    """Fine-tuned encoder logits + weighted lexical margins, temperature-scaled."""
+
+    def __init__(
+        self,
+        encoder: OnnxEncoder,
+        head_weight: np.ndarray,
+        head_bias: np.ndarray,
+        labels: list[str],
+        temperature: float,
+        lexical: Any | None = None,
+        lexical_weight: float = 0.0,
+        meta: dict[str, Any] | None = None,
+    ) -> None:
+        if head_weight.shape[0] != len(labels):
+            raise ModelNotReadyError(
+                f"intent head has {head_weight.shape[0]} classes but {len(labels)} labels",
+                "the model directory is inconsistent; run `assistant train --force`",
+            )
+        self.encoder = encoder
+        self.head_weight = head_weight
+        self.head_bias = head_bias
+        self.labels = labels
+        self.temperature = temperature
+        self.lexical = lexical
+        self.lexical_weight = lexical_weight
+        self.meta = meta or {}
+
+    @classmethod
+    def load(cls, model_dir: Path, threads: int = 0) -> "IntentClassifier":
+        meta = read_meta(model_dir)
+        if meta is None:
+            raise ModelNotReadyError(
+                f"no trained intent classifier in {model_dir}",
+                "run `assistant train` (about 10 minutes on a 2-core CPU), or `make run`, "
+                "which trains it when it is missing",
+            )
+        try:
+            head = np.load(model_dir / HEAD_FILE)
+            weight, bias = head["weight"], head["bias"]
+            lexical = None
+            if meta.get("lexical_weight", 0.0) > 0:
+                import joblib
+
+                lexical = joblib.load(model_dir / LEXICAL_FILE)
+        except Exception as exc:  # numpy/joblib raise many types for damaged files
+            raise ModelNotReadyError(
+                f"intent model in {model_dir} is damaged ({type(exc).__name__}: {exc})",
+                "run `assistant train --force` to rebuild it",
+            ) from exc
+        return cls(
+            encoder=OnnxEncoder(model_dir, threads=threads),
+            head_weight=weight,
+            head_bias=bias,
+            labels=list(meta["labels"]),
+            temperature=float(meta["temperature"]),
+            lexical=lexical,
+            lexical_weight=float(meta.get("lexical_weight", 0.0)),
+            meta=meta,
+        )
+
+    def logits(self, texts: Sequence[str]) -> np.ndarray:
+        """Uncalibrated combined logits, shape (n, classes)."""
+        z = self.encoder.encode(texts) @ self.head_weight.T + self.head_bias
+        if self.lexical is not None and self.lexical_weight:
+            z = z + self.lexical_weight * self.lexical.decision_function(list(texts))
+        return z.astype(np.float32)
+
+    def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
+        return softmax(self.logits(texts), self.temperature)
+
+    def predict(self, texts: Sequence[str], top_k: int = 3) -> list[IntentPrediction]:
+        probs = self.predict_proba(texts)
+        out = []
+        for row in probs:
+            order = np.argsort(-row)[: max(1, top_k)]
+            out.append(
+                IntentPrediction(
+                    label=self.labels[order[0]],
+                    confidence=float(row[order[0]]),
+                    alternatives=[(self.labels[i], float(row[i])) for i in order[1:]],
+                )
+            )
+        return out
+
+
+def read_meta(model_dir: Path) -> dict[str, Any] | None:
+    """The model's metadata, None when no model is there; damaged metadata raises."""
+    path = model_dir / META_FILE
+    if not path.is_file():
+        return None
+    try:
+        meta = json.loads(path.read_text(encoding="utf-8"))
+        if meta.get("schema_version") != SCHEMA_VERSION:
+            raise ValueError(f"schema_version {meta.get('schema_version')!r}")
+        for key in ("labels", "temperature", "dataset_sha256"):
+            if key not in meta:
+                raise ValueError(f"missing key {key!r}")
+    except (ValueError, UnicodeDecodeError, AttributeError) as exc:
+        raise ModelNotReadyError(
+            f"intent model metadata {path} is unreadable ({exc})",
+            "run `assistant train --force` to rebuild the model",
+        ) from None
+    return meta

@@ -1,0 +1,63 @@
+"""The triage JSON contract (DESIGN.md), shared by the CLI and the API."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, Field
+
+
+class Reason(BaseModel):
+    code: str = Field(description="Machine-readable reason code, e.g. low_intent_confidence.")
+    description: str = Field(description="What the reason means, for a person.")
+    evidence: str = Field(description="The text (or figure) that triggered the reason.")
+    start: int | None = Field(default=None, description="Evidence start offset in the text.")
+    end: int | None = Field(default=None, description="Evidence end offset in the text.")
+
+
+class Clock(BaseModel):
+    rule: str
+    deadline: str
+    citation: str
+    note: str = ""
+
+
+class PiiSpan(BaseModel):
+    type: str
+    start: int
+    end: int
+
+
+class Injection(BaseModel):
+    detected: bool = False
+    score: float = 0.0
+
+
+class Alternative(BaseModel):
+    intent: str
+    confidence: float
+
+
+class TriageResult(BaseModel):
+    intent: str = Field(description="Most likely issue type (one of the trained intents).")
+    intent_confidence: float = Field(
+        description="Calibrated probability that `intent` is right (0-1)."
+    )
+    intent_alternatives: list[Alternative] = Field(
+        default_factory=list, description="The next most likely intents."
+    )
+    escalate: bool = Field(description="Whether a specialist should take the ticket.")
+    reasons: list[Reason] = Field(default_factory=list)
+    summary: str = Field(description="One line an agent can read in two seconds.")
+    clocks: list[Clock] = Field(default_factory=list)
+    pii: list[PiiSpan] = Field(default_factory=list)
+    redacted_text: str
+    injection: Injection = Field(default_factory=Injection)
+    warnings: list[str] = Field(
+        default_factory=list, description="Repairs made to the input, e.g. truncation."
+    )
+    model_version: str = Field(description="Created-at stamp of the intent model used.")
+
+
+class BatchError(BaseModel):
+    code: str
+    message: str
+    hint: str = ""

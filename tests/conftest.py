@@ -1,0 +1,107 @@
+"""Shared fixtures: a small real intent model trained once per test session.
+
+The model is real (fine-tuned MiniLM, ONNX export, int8 quantisation, lexical
+features, temperature) but trained on a subset of BANKING77 so the session stays fast.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+import random
+import socket
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+
+from assistant.config import BANKING77_DIR, Settings, load_settings  # noqa: E402
+
+SUBSET_INTENTS = [
+    "card_arrival",
+    "lost_or_stolen_card",
+    "card_payment_not_recognised",
+    "pending_transfer",
+    "exchange_rate",
+    "terminate_account",
+]
+
+
+@pytest.fixture(autouse=True)
+def _loopback_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Fail any test that opens a socket to anything but loopback."""
+    real_connect = socket.socket.connect
+
+    def guarded(self: socket.socket, address: object) -> object:
+        host = address[0] if isinstance(address, tuple) else address
+        if isinstance(host, str) and self.family in (socket.AF_INET, socket.AF_INET6):
+            if not (host.startswith("127.") or host in ("localhost", "::1")):
+                raise RuntimeError(f"test tried to reach {host}: tests touch only loopback")
+        return real_connect(self, address)
+
+    monkeypatch.setattr(socket.socket, "connect", guarded)
+
+
+def _subset(src: Path, dst: Path, per_intent: int, seed: int) -> Path:
+    rows = list(csv.DictReader(src.open(encoding="utf-8")))
+    rng = random.Random(seed)
+    rng.shuffle(rows)
+    counts: dict[str, int] = {}
+    kept = []
+    for row in rows:
+        if row["category"] in SUBSET_INTENTS and counts.get(row["category"], 0) < per_intent:
+            counts[row["category"]] = counts.get(row["category"], 0) + 1
+            kept.append(row)
+    with dst.open("w", newline="", encoding="utf-8") as fh:
+        writer = csv.DictWriter(fh, fieldnames=["text", "category"])
+        writer.writeheader()
+        writer.writerows(kept)
+    return dst
+
+
+@pytest.fixture(scope="session")
+def tiny_data(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    root = tmp_path_factory.mktemp("data")
+    return (
+        _subset(BANKING77_DIR / "train.csv", root / "train.csv", per_intent=40, seed=1),
+        _subset(BANKING77_DIR / "test.csv", root / "test.csv", per_intent=20, seed=2),
+    )
+
+
+@pytest.fixture(scope="session")
+def settings(tmp_path_factory: pytest.TempPathFactory, tiny_data: tuple[Path, Path]) -> Settings:
+    return load_settings(
+        data_dir=tmp_path_factory.mktemp("assistant-data"),
+        intent_train_csv=tiny_data[0],
+        intent_test_csv=tiny_data[1],
+        threads=2,
+    )
+
+
+@pytest.fixture(scope="session")
+def trained_model(settings: Settings) -> dict:
+    """Train the tiny model once; returns its metadata."""
+    from assistant.embeddings import bundled_model_path
+    from assistant.intent.training import TrainOptions, train_intent_model
+
+    outcome = train_intent_model(
+        data_path=settings.intent_train_csv,
+        model_dir=settings.intent_model_dir,
+        base_model=bundled_model_path(),
+        test_path=settings.intent_test_csv,
+        options=TrainOptions(epochs=2, learning_rate=2e-4, holdout_fraction=0.2),
+        threads=2,
+        progress=False,
+        log=lambda _msg: None,
+    )
+    assert outcome.trained
+    return outcome.meta
+
+
+@pytest.fixture(scope="session")
+def triager(settings: Settings, trained_model: dict):
+    from assistant.runtime import get_triager
+
+    return get_triager(settings)

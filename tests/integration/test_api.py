@@ -1,0 +1,74 @@
+"""The HTTP API in-process (ASGI), with the real tiny model injected."""
+
+import pytest
+from fastapi.testclient import TestClient
+
+from api.app import create_app
+from assistant.config import Settings
+
+ERROR_KEYS = {"code", "message", "hint"}
+
+
+@pytest.fixture
+def client(settings: Settings, triager) -> TestClient:
+    app = create_app(settings, load_models=False)
+    app.state.triager = triager
+    with TestClient(app) as test_client:
+        yield test_client
+
+
+def test_health_reports_the_model(client: TestClient) -> None:
+    body = client.get("/health").json()
+    assert body["status"] == "ok" and body["intent_model"]
+
+
+def test_triage_returns_the_contract(client: TestClient) -> None:
+    response = client.post("/v1/triage", json={"text": "Someone used my card, I didn't make this payment"})
+    assert response.status_code == 200
+    body = response.json()
+    assert body["intent"] == "card_payment_not_recognised"
+    assert {"escalate", "reasons", "clocks", "pii", "redacted_text", "injection"} <= set(body)
+
+
+def test_empty_ticket_gets_the_error_shape(client: TestClient) -> None:
+    response = client.post("/v1/triage", json={"text": "  "})
+    assert response.status_code == 422
+    assert set(response.json()["error"]) == ERROR_KEYS
+    assert response.json()["error"]["code"] == "invalid_input"
+
+
+def test_malformed_body_gets_the_same_error_shape(client: TestClient) -> None:
+    response = client.post("/v1/triage", json={"txt": "hello"})
+    assert response.status_code == 422
+    error = response.json()["error"]
+    assert set(error) == ERROR_KEYS and "text" in error["message"]
+
+
+def test_unknown_route_gets_the_same_error_shape(client: TestClient) -> None:
+    response = client.get("/v1/nothing")
+    assert response.status_code == 404 and set(response.json()["error"]) == ERROR_KEYS
+
+
+def test_batch_mixes_results_and_errors_in_order(client: TestClient) -> None:
+    response = client.post(
+        "/v1/triage/batch",
+        json={"tickets": [{"id": 1, "text": "my card hasn't arrived"}, {"id": 2, "text": ""}]},
+    )
+    items = response.json()["results"]
+    assert [i["id"] for i in items] == [1, 2]
+    assert items[0]["result"]["intent"] == "card_arrival" and items[1]["error"]["code"]
+
+
+def test_service_without_a_model_answers_503_with_a_hint(settings: Settings, tmp_path) -> None:
+    empty = settings.model_copy(update={"data_dir": tmp_path})
+    with TestClient(create_app(empty)) as client:
+        assert client.get("/health").json()["status"] == "degraded"
+        response = client.post("/v1/triage", json={"text": "hello"})
+    assert response.status_code == 503
+    assert "assistant train" in response.json()["error"]["hint"]
+
+
+def test_openapi_documents_the_routes(client: TestClient) -> None:
+    spec = client.get("/openapi.json").json()
+    assert {"/v1/triage", "/v1/triage/batch", "/health"} <= set(spec["paths"])
+    assert client.get("/docs").status_code == 200

@@ -1,0 +1,141 @@
+"""The ``assistant`` console script, in-process (CliRunner) and as a real subprocess."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from assistant.cli import app
+from assistant.config import Settings, get_settings
+
+runner = CliRunner()
+CONTRACT_KEYS = {
+    "intent", "intent_confidence", "escalate", "reasons", "clocks", "pii",
+    "redacted_text", "injection",
+}
+COMMANDS = [["train"], ["triage"], ["eval"], ["eval", "intents"], ["bench"], ["serve"]]
+
+
+@pytest.fixture
+def cli_env(settings: Settings, trained_model: dict, monkeypatch: pytest.MonkeyPatch) -> dict:
+    env = {
+        "ASSISTANT_DATA_DIR": str(settings.data_dir),
+        "ASSISTANT_INTENT_TRAIN_CSV": str(settings.intent_train_csv),
+        "ASSISTANT_INTENT_TEST_CSV": str(settings.intent_test_csv),
+        "ASSISTANT_THREADS": "2",
+    }
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    get_settings.cache_clear()
+    yield env
+    get_settings.cache_clear()
+
+
+def run_cli(env: dict, *args: str, stdin: bytes | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "assistant", *args],
+        env={**os.environ, **env},
+        input=stdin,
+        capture_output=True,
+        timeout=120,
+    )
+
+
+@pytest.mark.parametrize("command", COMMANDS, ids=" ".join)
+def test_every_command_has_help(command: list[str]) -> None:
+    result = runner.invoke(app, [*command, "--help"])
+    assert result.exit_code == 0, result.output
+    assert "Usage" in result.output and len(result.output) > 200
+
+
+def test_triage_json_follows_the_contract(cli_env: dict) -> None:
+    result = runner.invoke(app, ["triage", "--json", "My new card never arrived, it's been 3 weeks"])
+    assert result.exit_code == 0, result.output
+    doc = json.loads(result.stdout)
+    assert CONTRACT_KEYS <= set(doc)
+    assert doc["intent"] == "card_arrival"
+    assert set(doc["injection"]) >= {"detected", "score"}
+
+
+def test_batch_triage_keeps_order_and_reports_bad_lines(cli_env: dict, tmp_path: Path) -> None:
+    batch = tmp_path / "tickets.jsonl"
+    batch.write_bytes(
+        b'{"id": "a", "text": "I want to close my account"}\n'
+        b"this is not json\n"
+        b'{"id": "c", "text": "   "}\n'
+        b'{"id": "d", "body": "no text field"}\n'
+        b'{"id": "e", "text": "caf\xff invalid utf8"}\n'
+        b"\n"
+        b'{"id": "f", "text": "What exchange rate do you use for euros?"}\n'
+    )
+    result = runner.invoke(app, ["triage", "--input", str(batch), "--json"])
+    assert result.exit_code == 0, result.output
+    records = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [r["id"] for r in records] == ["a", None, "c", "d", None, "f"]
+    assert [r["line"] for r in records] == [1, 2, 3, 4, 5, 7]
+    assert records[0]["intent"] == "terminate_account"
+    assert "line 2" in records[1]["error"]["message"]
+    assert "empty" in records[2]["error"]["message"]
+    assert '"text"' in records[3]["error"]["message"]
+    assert "UTF-8" in records[4]["error"]["message"]
+    assert records[5]["intent"] == "exchange_rate"
+
+
+def test_eval_intents_json(cli_env: dict) -> None:
+    result = runner.invoke(app, ["eval", "intents", "--json"])
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert {"accuracy", "macro_f1", "ece", "n", "most_confused"} <= set(report)
+    assert report["n"] == 120 and report["accuracy"] >= 0.8
+
+
+def test_bench_json(cli_env: dict) -> None:
+    result = runner.invoke(
+        app, ["bench", "--json", "--singles", "20", "--batch-size", "50", "--repeats", "1"]
+    )
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert report["triage_p50_ms"] > 0 and report["triage_batch_per_s"] > 0
+
+
+def test_train_skips_when_up_to_date(cli_env: dict) -> None:
+    args = ["train", "--json", "--epochs", "2", "--learning-rate", "2e-4", "--holdout", "0.2"]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["trained"] is False
+
+
+def test_empty_ticket_exits_with_a_hint(cli_env: dict) -> None:
+    proc = run_cli(cli_env, "triage", "   ")
+    assert proc.returncode == 65
+    assert b"error: ticket is empty" in proc.stderr and b"how to fix:" in proc.stderr
+
+
+def test_ticket_from_stdin_with_invalid_utf8(cli_env: dict) -> None:
+    proc = run_cli(cli_env, "triage", "-", stdin=b"refund \xc3\x28 now")
+    assert proc.returncode == 65
+    assert b"not valid UTF-8" in proc.stderr
+
+
+def test_missing_model_tells_how_to_fix(cli_env: dict, tmp_path: Path) -> None:
+    proc = run_cli({**cli_env, "ASSISTANT_DATA_DIR": str(tmp_path)}, "triage", "hello")
+    assert proc.returncode == 69
+    assert b"assistant train" in proc.stderr
+
+
+def test_train_on_csv_without_needed_columns(cli_env: dict, tmp_path: Path) -> None:
+    bad = tmp_path / "bad.csv"
+    bad.write_text("message,label\nhi,a\n")
+    proc = run_cli(cli_env, "train", "--data", str(bad))
+    assert proc.returncode == 65
+    assert b"lacks the column(s) text, category" in proc.stderr
+
+
+def test_invalid_setting_is_reported(cli_env: dict) -> None:
+    proc = run_cli({**cli_env, "ASSISTANT_MAX_TICKET_CHARS": "ten"}, "triage", "hi")
+    assert proc.returncode == 78
+    assert b"ASSISTANT_MAX_TICKET_CHARS" in proc.stderr

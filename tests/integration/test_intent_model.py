@@ -1,0 +1,93 @@
+"""The real training path on a BANKING77 subset: fine-tune, export, quantise, calibrate."""
+
+import json
+import shutil
+import time
+from pathlib import Path
+
+import pytest
+
+from assistant.config import Settings
+from assistant.errors import ModelNotReadyError
+from assistant.intent.classifier import IntentClassifier
+from assistant.intent.dataset import load_labelled_csv
+from assistant.intent.training import TrainOptions, needs_training
+from tests.conftest import SUBSET_INTENTS
+
+
+def test_metadata_records_what_the_model_was_trained_on(trained_model: dict) -> None:
+    for key in ("dataset_sha256", "labels", "created_at", "temperature", "holdout", "test"):
+        assert key in trained_model
+    assert trained_model["labels"] == sorted(SUBSET_INTENTS)
+    assert 0.05 < trained_model["temperature"] < 20
+    assert trained_model["test"]["n"] == 120
+
+
+def test_subset_model_actually_learned(trained_model: dict) -> None:
+    # Six well-separated intents: chance is 0.17; a working pipeline is far above.
+    assert trained_model["test"]["accuracy"] >= 0.8
+    assert trained_model["test"]["ece"] < 0.2
+
+
+def test_model_loads_fast_and_predicts(settings: Settings, trained_model: dict) -> None:
+    started = time.perf_counter()
+    model = IntentClassifier.load(settings.intent_model_dir)
+    assert time.perf_counter() - started < 2.0
+    (pred,) = model.predict(["I lost my card yesterday, someone may have stolen it"])
+    assert pred.label == "lost_or_stolen_card"
+    assert 0.0 < pred.confidence <= 1.0
+    assert len(pred.alternatives) == 2
+
+
+def test_confidences_are_probabilities(settings: Settings, trained_model: dict) -> None:
+    model = IntentClassifier.load(settings.intent_model_dir)
+    probs = model.predict_proba(["hello", "where is my new card", "close my account now"])
+    assert probs.shape == (3, len(SUBSET_INTENTS))
+    assert abs(probs.sum(axis=1) - 1).max() < 1e-5
+
+
+def test_retraining_only_when_the_dataset_changes(
+    settings: Settings, trained_model: dict, tmp_path: Path
+) -> None:
+    options = TrainOptions(epochs=2, learning_rate=2e-4, holdout_fraction=0.2)
+    same = load_labelled_csv(settings.intent_train_csv)
+    assert not needs_training(settings.intent_model_dir, same, options)
+    changed = tmp_path / "changed.csv"
+    changed.write_text(settings.intent_train_csv.read_text() + "one more ticket,card_arrival\n")
+    assert needs_training(settings.intent_model_dir, load_labelled_csv(changed), options)
+    assert needs_training(settings.intent_model_dir, same, TrainOptions(epochs=3))
+
+
+def test_missing_model_says_to_train(tmp_path: Path) -> None:
+    with pytest.raises(ModelNotReadyError) as err:
+        IntentClassifier.load(tmp_path / "nothing-here")
+    assert "assistant train" in err.value.hint
+
+
+@pytest.mark.parametrize("damage", ["meta", "onnx", "head"])
+def test_corrupt_model_files_give_a_clear_error(
+    settings: Settings, trained_model: dict, tmp_path: Path, damage: str
+) -> None:
+    copy = tmp_path / "intent"
+    shutil.copytree(settings.intent_model_dir, copy)
+    if damage == "meta":
+        (copy / "meta.json").write_text("{not json")
+    elif damage == "onnx":
+        (copy / "encoder.onnx").write_bytes(b"\x00garbage" * 10)
+    else:
+        (copy / "head.npz").write_bytes(b"PK\x03\x04broken")
+    with pytest.raises(ModelNotReadyError) as err:
+        IntentClassifier.load(copy)
+    assert "assistant train" in err.value.hint
+
+
+def test_wrong_schema_version_is_refused(
+    settings: Settings, trained_model: dict, tmp_path: Path
+) -> None:
+    copy = tmp_path / "intent"
+    shutil.copytree(settings.intent_model_dir, copy)
+    meta = json.loads((copy / "meta.json").read_text())
+    meta["schema_version"] = 999
+    (copy / "meta.json").write_text(json.dumps(meta))
+    with pytest.raises(ModelNotReadyError):
+        IntentClassifier.load(copy)
