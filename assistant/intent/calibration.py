@@ -25,7 +25,7 @@ def nll(logits: np.ndarray, y: np.ndarray, temperature: float) -> float:
 def fit_temperature(logits: np.ndarray, y: np.ndarray) -> float:
     """The temperature that minimises held-out negative log-likelihood (Guo et al. 2017)."""
     res = minimize_scalar(
-        lambda log_t: nll(logits, y, float(np.exp(log_t))), bounds=(-3.0, 3.0), method="bounded"
+        lambda log_t: nll(logits, y, float(np.exp(log_t))), bounds=(-5.0, 3.0), method="bounded"
     )
     return float(np.exp(res.x))
 

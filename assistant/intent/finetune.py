@@ -2,8 +2,8 @@
 
 Only ``assistant train`` imports this module (it imports torch); serving never does.
 Choices that keep training inside the 15-minute budget on a 2-core CPU: batches grouped
-by length (little padding), frozen word-embedding matrix (half the parameters, and
-the costliest optimiser step), a one-cycle schedule that reaches a good optimum in few
+by length (little padding), frozen embeddings and bottom layer (no backward pass below
+layer 1, no optimiser step over the vocabulary matrix), a one-cycle schedule that reaches a good optimum in few
 epochs, and label smoothing, which also helps calibration.
 """
 
@@ -29,7 +29,7 @@ class FinetuneConfig:
     max_length: int = 64
     label_smoothing: float = 0.1
     weight_decay: float = 0.01
-    freeze_word_embeddings: bool = True
+    frozen_layers: int = 1  # embeddings + this many bottom transformer layers stay fixed
     seed: int = 13
 
     def to_dict(self) -> dict[str, object]:
@@ -80,8 +80,11 @@ def finetune_and_export(
         str(base_model), local_files_only=True, attn_implementation="eager"
     )
     model = _PooledClassifier(encoder, n_classes)
-    if config.freeze_word_embeddings:
-        encoder.embeddings.word_embeddings.weight.requires_grad_(False)
+    # Freezing the embeddings and the lowest layer cuts a step by ~30% (no backward pass
+    # below it, no optimiser update of the 12M-parameter vocabulary matrix).
+    frozen = [encoder.embeddings, *encoder.encoder.layer[: config.frozen_layers]]
+    for module in frozen:
+        module.requires_grad_(False)
 
     enc_params = [p for p in encoder.parameters() if p.requires_grad]
     head_lr = config.learning_rate * config.head_lr_multiplier
@@ -153,7 +156,7 @@ def export_onnx(
         (sample["input_ids"], sample["attention_mask"]),
         str(path),
         input_names=["input_ids", "attention_mask"],
-        output_names=["embedding"],
+        output_names=["sentence_embedding"],
         dynamic_shapes={"input_ids": {0: batch, 1: seq}, "attention_mask": {0: batch, 1: seq}},
         dynamo=True,
         external_data=False,

@@ -42,6 +42,7 @@ class TrainOptions:
     epochs: int = 3
     learning_rate: float = 1.5e-4
     holdout_fraction: float = 0.1
+    frozen_layers: int = 1
     seed: int = 13
     quantise: bool = True
     lexical: bool = True
@@ -109,7 +110,10 @@ def train_intent_model(
     work = Path(tempfile.mkdtemp(prefix=".intent-", dir=model_dir.parent))
     try:
         config = FinetuneConfig(
-            epochs=options.epochs, learning_rate=options.learning_rate, seed=options.seed
+            epochs=options.epochs,
+            learning_rate=options.learning_rate,
+            frozen_layers=options.frozen_layers,
+            seed=options.seed,
         )
         head = finetune_and_export(
             base_model, fit_texts, y_fit, len(labels), work, config, threads, progress

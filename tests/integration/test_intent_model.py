@@ -19,7 +19,7 @@ def test_metadata_records_what_the_model_was_trained_on(trained_model: dict) -> 
     for key in ("dataset_sha256", "labels", "created_at", "temperature", "holdout", "test"):
         assert key in trained_model
     assert trained_model["labels"] == sorted(SUBSET_INTENTS)
-    assert 0.05 < trained_model["temperature"] < 20
+    assert 0.005 < trained_model["temperature"] < 20
     assert trained_model["test"]["n"] == 120
 
 
