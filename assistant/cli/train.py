@@ -50,9 +50,12 @@ def train(
     no_lexical: Annotated[
         bool, typer.Option("--no-lexical", help="Encoder only, without TF-IDF features.")
     ] = False,
+    no_neighbours: Annotated[
+        bool, typer.Option("--no-neighbours", help="Without nearest-example similarities.")
+    ] = False,
     json_out: Annotated[bool, typer.Option("--json", help="Print the model metadata as JSON.")] = False,
 ) -> None:
-    """Train the intent classifier (fine-tuned MiniLM + lexical features, calibrated).
+    """Train the intent classifier (fine-tuned MiniLM + lexical + nearest examples, calibrated).
 
     Retrains only when the dataset or the options changed (use --force to retrain
     anyway). The model is written to <data dir>/models/intent with its metadata:
@@ -80,6 +83,7 @@ def train(
             holdout_fraction=holdout,
             quantise=not no_quantise,
             lexical=not no_lexical,
+            neighbours=not no_neighbours,
         ),
         force=force,
         threads=settings.resolved_threads,

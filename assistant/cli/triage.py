@@ -81,21 +81,31 @@ def _read_lines(path: Path) -> Iterator[tuple[int, bytes]]:
                 yield number, line
 
 
-def parse_batch_line(number: int, line: bytes) -> tuple[Any, bytes | str]:
-    """(id, text) from one JSONL line; InputError naming the line when it is unusable."""
+class BatchLineError(InputError):
+    """A JSONL line that cannot be triaged; carries the line's id when it had one."""
+
+    def __init__(self, message: str, hint: str, ticket_id: Any = None) -> None:
+        super().__init__(message, hint)
+        self.ticket_id = ticket_id
+
+
+def parse_batch_line(number: int, line: bytes) -> tuple[Any, str]:
+    """(id, text) from one JSONL line; BatchLineError naming the line when it is unusable."""
     try:
         record = json.loads(decode_ticket(line))
     except InputError as exc:
-        raise InputError(f"line {number}: {exc.message}", exc.hint) from None
+        raise BatchLineError(f"line {number}: {exc.message}", exc.hint) from None
     except json.JSONDecodeError as exc:
-        raise InputError(
+        raise BatchLineError(
             f"line {number}: not valid JSON ({exc.msg} at column {exc.colno})",
             'each line must be one JSON object such as {"id": "T1", "text": "..."}',
         ) from None
+    ticket_id = record.get("id") if isinstance(record, dict) else None
     if not isinstance(record, dict) or not isinstance(record.get("text"), str):
-        raise InputError(
+        raise BatchLineError(
             f'line {number}: expected an object with a string "text" field',
             'each line must look like {"id": "T1", "text": "..."}',
+            ticket_id,
         )
     return record.get("id"), record["text"]
 
@@ -127,8 +137,11 @@ def _triage_batch(triager: Any, path: Path, json_out: bool) -> None:
         try:
             ticket_id, text = parse_batch_line(number, line)
             pending.append((number, ticket_id, triager.prepare(text)))
+        except BatchLineError as exc:
+            pending.append((number, exc.ticket_id, exc))
         except AssistantError as exc:
-            pending.append((number, ticket_id, exc))
+            message = f"line {number}: {exc.message}"
+            pending.append((number, ticket_id, InputError(message, exc.hint)))
         if len(pending) >= BATCH_SIZE:
             flush()
     flush()

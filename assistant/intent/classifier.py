@@ -12,10 +12,12 @@ import numpy as np
 from assistant.errors import ModelNotReadyError
 from assistant.intent.calibration import softmax
 from assistant.intent.encoder import OnnxEncoder
+from assistant.intent.neighbours import NearestExamples
 
 META_FILE = "meta.json"
 HEAD_FILE = "head.npz"
 LEXICAL_FILE = "lexical.joblib"
+NEIGHBOURS_FILE = "neighbours.npz"
 SCHEMA_VERSION = 1
 
 
@@ -27,7 +29,8 @@ class IntentPrediction:
 
 
 class IntentClassifier:
-    """Fine-tuned encoder logits + weighted lexical margins, temperature-scaled."""
+    """Fine-tuned encoder logits + weighted lexical margins + weighted nearest-example
+    similarities, temperature-scaled."""
 
     def __init__(
         self,
@@ -38,6 +41,8 @@ class IntentClassifier:
         temperature: float,
         lexical: Any | None = None,
         lexical_weight: float = 0.0,
+        neighbours: NearestExamples | None = None,
+        neighbour_weight: float = 0.0,
         meta: dict[str, Any] | None = None,
     ) -> None:
         if head_weight.shape[0] != len(labels):
@@ -52,6 +57,8 @@ class IntentClassifier:
         self.temperature = temperature
         self.lexical = lexical
         self.lexical_weight = lexical_weight
+        self.neighbours = neighbours
+        self.neighbour_weight = neighbour_weight
         self.meta = meta or {}
 
     @classmethod
@@ -71,6 +78,9 @@ class IntentClassifier:
                 import joblib
 
                 lexical = joblib.load(model_dir / LEXICAL_FILE)
+            neighbours = None
+            if meta.get("neighbour_weight", 0.0) > 0:
+                neighbours = NearestExamples.load(str(model_dir / NEIGHBOURS_FILE))
         except Exception as exc:  # numpy/joblib raise many types for damaged files
             raise ModelNotReadyError(
                 f"intent model in {model_dir} is damaged ({type(exc).__name__}: {exc})",
@@ -84,12 +94,17 @@ class IntentClassifier:
             temperature=float(meta["temperature"]),
             lexical=lexical,
             lexical_weight=float(meta.get("lexical_weight", 0.0)),
+            neighbours=neighbours,
+            neighbour_weight=float(meta.get("neighbour_weight", 0.0)),
             meta=meta,
         )
 
     def logits(self, texts: Sequence[str]) -> np.ndarray:
         """Uncalibrated combined logits, shape (n, classes)."""
-        z = self.encoder.encode(texts) @ self.head_weight.T + self.head_bias
+        emb = self.encoder.encode(texts)
+        z = emb @ self.head_weight.T + self.head_bias
+        if self.neighbours is not None and self.neighbour_weight:
+            z = z + self.neighbour_weight * self.neighbours.scores(emb)
         if self.lexical is not None and self.lexical_weight:
             z = z + self.lexical_weight * self.lexical.decision_function(list(texts))
         return z.astype(np.float32)

@@ -111,7 +111,7 @@ def finetune_and_export(
         total=config.epochs * steps_per_epoch,
         desc="fine-tuning encoder",
         unit="batch",
-        disable=not progress,
+        disable=None if progress else True,  # None: only on a terminal
     )
     model.train()
     for epoch in range(config.epochs):
