@@ -16,7 +16,6 @@ help:  ## list the targets
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
 
 # Reinstall when the dependency list changes.
 $(VENV)/.installed: pyproject.toml | $(BIN)/activate

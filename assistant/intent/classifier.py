@@ -12,6 +12,7 @@ import numpy as np
 from assistant.errors import ModelNotReadyError
 from assistant.intent.calibration import softmax
 from assistant.intent.encoder import OnnxEncoder
+from assistant.intent.lexical import FastLexicalScorer
 from assistant.intent.neighbours import NearestExamples
 
 META_FILE = "meta.json"
@@ -56,6 +57,7 @@ class IntentClassifier:
         self.labels = labels
         self.temperature = temperature
         self.lexical = lexical
+        self._lexical_fast = FastLexicalScorer(lexical) if lexical is not None else None
         self.lexical_weight = lexical_weight
         self.neighbours = neighbours
         self.neighbour_weight = neighbour_weight
@@ -105,8 +107,8 @@ class IntentClassifier:
         z = emb @ self.head_weight.T + self.head_bias
         if self.neighbours is not None and self.neighbour_weight:
             z = z + self.neighbour_weight * self.neighbours.scores(emb)
-        if self.lexical is not None and self.lexical_weight:
-            z = z + self.lexical_weight * self.lexical.decision_function(list(texts))
+        if self._lexical_fast is not None and self.lexical_weight:
+            z = z + self.lexical_weight * self._lexical_fast.scores(texts)
         return z.astype(np.float32)
 
     def predict_proba(self, texts: Sequence[str]) -> np.ndarray:

@@ -38,6 +38,9 @@ class OnnxEncoder:
             if threads:
                 options.intra_op_num_threads = threads
             options.inter_op_num_threads = 1
+            # No busy-waiting: spinning threads starve numpy/sklearn work between runs on
+            # small machines.
+            options.add_session_config_entry("session.intra_op.allow_spinning", "0")
             options.log_severity_level = 3
             self._session = ort.InferenceSession(
                 str(onnx_path), options, providers=["CPUExecutionProvider"]

@@ -40,3 +40,50 @@ def fit_lexical(texts: Sequence[str], y: np.ndarray, c: float = 0.5) -> Pipeline
 def lexical_scores(model: Pipeline, texts: Sequence[str]) -> np.ndarray:
     """One-vs-rest margins, shape (n, classes)."""
     return np.asarray(model.decision_function(list(texts)), dtype=np.float32)
+
+
+class FastLexicalScorer:
+    """The fitted pipeline's scores computed directly, without scikit-learn's per-call overhead.
+
+    scikit-learn spends ~3.5 ms validating and assembling sparse matrices for one short
+    ticket; the arithmetic itself (n-grams, idf, l2 norm, a dot product with the SVM's
+    weights for the n-grams present) takes a tenth of that. Equivalence with
+    ``decision_function`` is pinned by a test.
+    """
+
+    def __init__(self, model: Pipeline) -> None:
+        union: FeatureUnion = model.named_steps["features"]
+        svm: LinearSVC = model.named_steps["svm"]
+        coef = np.asarray(svm.coef_, dtype=np.float32)
+        self.intercept = np.asarray(svm.intercept_, dtype=np.float32)
+        self.blocks = []
+        offset = 0
+        for _, vectorizer in union.transformer_list:
+            width = len(vectorizer.vocabulary_)
+            self.blocks.append(
+                (
+                    vectorizer.build_analyzer(),
+                    vectorizer.vocabulary_,
+                    vectorizer.idf_.astype(np.float32),
+                    np.ascontiguousarray(coef[:, offset : offset + width].T),  # (features, classes)
+                )
+            )
+            offset += width
+
+    def scores(self, texts: Sequence[str]) -> np.ndarray:
+        out = np.tile(self.intercept, (len(texts), 1))
+        for row, text in enumerate(texts):
+            for analyse, vocabulary, idf, weights in self.blocks:
+                counts: dict[int, int] = {}
+                for gram in analyse(text):
+                    index = vocabulary.get(gram)
+                    if index is not None:
+                        counts[index] = counts.get(index, 0) + 1
+                if not counts:
+                    continue
+                idx = np.fromiter(counts.keys(), dtype=np.int64, count=len(counts))
+                tf = np.fromiter(counts.values(), dtype=np.float32, count=len(counts))
+                values = (1.0 + np.log(tf)) * idf[idx]  # sublinear tf, as fitted
+                values /= np.linalg.norm(values)
+                out[row] += values @ weights[idx]
+        return out

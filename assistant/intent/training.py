@@ -22,6 +22,7 @@ from typing import Any, Callable
 import numpy as np
 
 from assistant import __version__
+from assistant.errors import AssistantError
 from assistant.intent.calibration import (
     expected_calibration_error,
     fit_temperature,
@@ -69,7 +70,7 @@ def needs_training(model_dir: Path, data: LabelledData, options: TrainOptions) -
     """True unless a model trained on exactly this dataset and these options exists."""
     try:
         meta = read_meta(model_dir)
-    except Exception:
+    except AssistantError:  # damaged metadata: rebuild
         return True
     return (
         meta is None
