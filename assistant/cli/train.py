@@ -41,6 +41,15 @@ def train(
             min=0.05, max=0.5, help="Share of the data held out to calibrate confidence."
         ),
     ] = 0.1,
+    encoder_layers: Annotated[
+        int,
+        typer.Option(
+            min=0,
+            max=24,
+            help="Keep only the bottom N encoder layers (faster serving, a little less "
+            "accurate); 0 keeps them all.",
+        ),
+    ] = 0,
     force: Annotated[
         bool, typer.Option("--force", help="Retrain even if the dataset has not changed.")
     ] = False,
@@ -81,6 +90,7 @@ def train(
             epochs=epochs,
             learning_rate=learning_rate,
             holdout_fraction=holdout,
+            encoder_layers=encoder_layers,
             quantise=not no_quantise,
             lexical=not no_lexical,
             neighbours=not no_neighbours,

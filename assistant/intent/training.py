@@ -53,6 +53,7 @@ class TrainOptions:
     learning_rate: float = 1.5e-4
     holdout_fraction: float = 0.1
     frozen_layers: int = 1
+    encoder_layers: int = 0  # 0: every layer of the base model
     seed: int = 13
     quantise: bool = True
     lexical: bool = True
@@ -72,11 +73,11 @@ def needs_training(model_dir: Path, data: LabelledData, options: TrainOptions) -
         meta = read_meta(model_dir)
     except AssistantError:  # damaged metadata: rebuild
         return True
-    return (
-        meta is None
-        or meta.get("dataset_sha256") != data.sha256
-        or meta.get("options") != _options_dict(options)
-    )
+    if meta is None or meta.get("dataset_sha256") != data.sha256:
+        return True
+    # Options added after a model was trained count as their defaults.
+    stored, defaults = meta.get("options") or {}, _options_dict(TrainOptions())
+    return any(stored.get(k, defaults[k]) != v for k, v in _options_dict(options).items())
 
 
 def train_intent_model(
@@ -124,6 +125,7 @@ def train_intent_model(
             epochs=options.epochs,
             learning_rate=options.learning_rate,
             frozen_layers=options.frozen_layers,
+            encoder_layers=options.encoder_layers,
             seed=options.seed,
         )
         head = finetune_and_export(

@@ -58,6 +58,22 @@ def test_retraining_only_when_the_dataset_changes(
     assert needs_training(settings.intent_model_dir, same, TrainOptions(epochs=3))
 
 
+def test_an_option_added_later_counts_as_its_default(
+    settings: Settings, trained_model: dict, tmp_path: Path
+) -> None:
+    """A model trained before an option existed is not retrained for it."""
+    model_dir = tmp_path / "old-model"
+    shutil.copytree(settings.intent_model_dir, model_dir)
+    meta = json.loads((model_dir / "meta.json").read_text())
+    del meta["options"]["encoder_layers"]
+    (model_dir / "meta.json").write_text(json.dumps(meta))
+    options = TrainOptions(epochs=2, learning_rate=2e-4, holdout_fraction=0.2)
+    same = load_labelled_csv(settings.intent_train_csv)
+    assert not needs_training(model_dir, same, options)
+    assert needs_training(model_dir, same, TrainOptions(epochs=2, learning_rate=2e-4,
+                                                         holdout_fraction=0.2, encoder_layers=3))
+
+
 def test_missing_model_says_to_train(tmp_path: Path) -> None:
     with pytest.raises(ModelNotReadyError) as err:
         IntentClassifier.load(tmp_path / "nothing-here")
