@@ -60,6 +60,11 @@ class Settings(BaseSettings):
         lt=1.0,
         description="Intent confidence below this routes the ticket to a human.",
     )
+    phone_region: str = Field(
+        default="US",
+        description="Country (ISO 3166 alpha-2) assumed for phone numbers written without "
+        "a +country code, when the PII guard looks for them.",
+    )
     threads: int = Field(
         default=0,
         ge=0,
@@ -81,6 +86,15 @@ class Settings(BaseSettings):
             )
         return value
 
+    @field_validator("phone_region")
+    @classmethod
+    def _known_region(cls, value: str) -> str:
+        import phonenumbers
+
+        if value.upper() not in phonenumbers.SUPPORTED_REGIONS:
+            raise ValueError(f"{value!r} is not a region libphonenumber knows (e.g. US, GB, DE)")
+        return value.upper()
+
     @property
     def models_dir(self) -> Path:
         return self.data_dir / "models"
@@ -88,6 +102,10 @@ class Settings(BaseSettings):
     @property
     def intent_model_dir(self) -> Path:
         return self.models_dir / "intent"
+
+    @property
+    def injection_model_dir(self) -> Path:
+        return self.models_dir / "injection"
 
     @property
     def resolved_threads(self) -> int:

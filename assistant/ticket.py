@@ -12,6 +12,7 @@ import unicodedata
 from dataclasses import dataclass, field
 
 from assistant.errors import InputError
+from assistant.guards.sanitize import sanitize
 
 # C0/C1 control characters other than tab, newline and carriage return.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
@@ -24,6 +25,7 @@ class Ticket:
     text: str
     original_chars: int
     warnings: list[str] = field(default_factory=list)
+    hidden_text: str = ""  # text that was hidden in invisible Unicode tag characters
 
 
 def decode_ticket(raw: bytes) -> str:
@@ -58,7 +60,21 @@ def prepare_ticket(raw: str | bytes, max_chars: int) -> Ticket:
         text = _CONTROL.sub(" ", text)
         warnings.append(f"removed {controls} control character(s)")
 
-    text = unicodedata.normalize("NFC", text)
+    cleaned = sanitize(text)
+    text = cleaned.text
+    if cleaned.invisible_removed:
+        warnings.append(
+            f"removed {cleaned.invisible_removed} invisible character(s) "
+            "(zero-width, bidi controls or Unicode tags)"
+        )
+    # NFKC folds look-alike forms (fullwidth digits and letters, ligatures) so that the
+    # guards and the classifier see "４１１１" as "4111".
+    text = unicodedata.normalize("NFKC", text)
+    if not text.strip() and cleaned.invisible_removed:
+        raise InputError(
+            "ticket contains only invisible characters (zero-width, bidi or Unicode tags)",
+            "send the customer's visible message; invisible text is never triaged",
+        )
     if not text.strip():
         raise InputError(
             "ticket is empty (no text after removing whitespace)",
@@ -70,4 +86,9 @@ def prepare_ticket(raw: str | bytes, max_chars: int) -> Ticket:
             f"ticket truncated from {original_chars:,} to {max_chars:,} characters; "
             "only the first part was triaged (raise ASSISTANT_MAX_TICKET_CHARS to keep more)"
         )
-    return Ticket(text=text.strip(), original_chars=original_chars, warnings=warnings)
+    return Ticket(
+        text=text.strip(),
+        original_chars=original_chars,
+        warnings=warnings,
+        hidden_text=cleaned.hidden_text,
+    )

@@ -19,18 +19,23 @@ def bench(
     repeats: Annotated[int, typer.Option(min=1, help="Batches to time (median).")] = 3,
     json_out: Annotated[bool, typer.Option("--json", help="Print one JSON document.")] = False,
 ) -> None:
-    """Time triage in-process: p50 for one warm ticket and tickets/s for a batch.
+    """Time triage in-process: p50 for one warm ticket (guards included) and tickets/s for
+    a batch; the guards alone (`guards_p50_ms`), also on PII-bearing tickets.
 
     Tickets are short real queries from the BANKING77 test split. Figures are medians;
     run on a quiet machine and compare ratios, not absolute numbers, across machines.
     """
     from assistant.config import get_settings
     from assistant.evaluation.bench import bench_triage, sample_tickets
+    from assistant.evaluation.guards import load_pii_cases
+    from assistant.runtime import get_guards
 
     settings = get_settings()
     report = bench_triage(
         settings,
         sample_tickets(settings.intent_test_csv),
+        guards=get_guards(settings),
+        pii_tickets=[c["text"] for c in load_pii_cases() if c["entities"]],
         singles=singles,
         batch_size=batch_size,
         repeats=repeats,
@@ -42,4 +47,5 @@ def bench(
     typer.echo(f"triage p50        {report['triage_p50_ms']:.2f} ms (one ticket, warm)")
     typer.echo(f"triage p90        {report['triage_p90_ms']:.2f} ms")
     typer.echo(f"triage batch      {report['triage_batch_per_s']:.0f} tickets/s")
+    typer.echo(f"guards p50        {report['guards_p50_ms']:.2f} ms (PII + injection)")
     typer.echo(f"model load        {report['intent_model_load_s']:.2f} s")

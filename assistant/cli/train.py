@@ -64,7 +64,8 @@ def train(
     ] = False,
     json_out: Annotated[bool, typer.Option("--json", help="Print the model metadata as JSON.")] = False,
 ) -> None:
-    """Train the intent classifier (fine-tuned MiniLM + lexical + nearest examples, calibrated).
+    """Train the intent classifier (fine-tuned MiniLM + lexical + nearest examples, calibrated)
+    and make sure the prompt-injection detector is trained.
 
     Retrains only when the dataset or the options changed (use --force to retrain
     anyway). The model is written to <data dir>/models/intent with its metadata:
@@ -101,8 +102,19 @@ def train(
         log=log,
     )
     meta = outcome.meta
+    from assistant.runtime import get_guards
+
+    log("preparing the prompt-injection detector (trains in seconds when missing)")
+    injection_meta = get_guards(settings).injection.meta
     if json_out:
-        print_json({"trained": outcome.trained, "model_dir": str(outcome.model_dir), **meta})
+        print_json(
+            {
+                "trained": outcome.trained,
+                "model_dir": str(outcome.model_dir),
+                **meta,
+                "injection_detector": injection_meta,
+            }
+        )
         return
     if outcome.trained:
         typer.echo(f"intent model written to {outcome.model_dir}")

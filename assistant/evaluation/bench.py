@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any, Callable, Sequence
 
 from assistant.config import Settings
+from assistant.guards.guard import Guards
 from assistant.intent.classifier import IntentClassifier
 from assistant.triage.service import Triager
 
@@ -22,6 +23,8 @@ def _percentile(values: Sequence[float], q: float) -> float:
 def bench_triage(
     settings: Settings,
     tickets: Sequence[str],
+    guards: Guards,
+    pii_tickets: Sequence[str] = (),
     singles: int = 300,
     batch_size: int = 1000,
     repeats: int = 3,
@@ -31,7 +34,7 @@ def bench_triage(
     started = time.perf_counter()
     classifier = IntentClassifier.load(settings.intent_model_dir, threads=settings.resolved_threads)
     load_s = time.perf_counter() - started
-    triager = Triager(classifier, settings)
+    triager = Triager(classifier, guards, settings)
 
     for text in tickets[:20]:  # warm-up: allocator, onnxruntime arenas, caches
         triager.triage(text)
@@ -42,6 +45,10 @@ def bench_triage(
         t0 = time.perf_counter()
         triager.triage(text)
         latencies.append((time.perf_counter() - t0) * 1000)
+
+    progress("timing the guards alone (PII redaction + injection scoring)")
+    guard_ms = _time_each(lambda t: guards.check(triager.prepare(t)), tickets, singles)
+    pii_ms = _time_each(lambda t: guards.check(triager.prepare(t)), pii_tickets, singles)
 
     progress(f"timing {repeats} batches of {batch_size} tickets")
     batch = [triager.prepare(tickets[i % len(tickets)]) for i in range(batch_size)]
@@ -56,6 +63,8 @@ def bench_triage(
         "triage_p90_ms": round(_percentile(latencies, 0.9), 3),
         "triage_p99_ms": round(_percentile(latencies, 0.99), 3),
         "triage_batch_per_s": round(statistics.median(rates), 1),
+        "guards_p50_ms": round(statistics.median(guard_ms), 3),
+        "guards_pii_ticket_p50_ms": round(statistics.median(pii_ms), 3) if pii_ms else None,
         "intent_model_load_s": round(load_s, 3),
         "singles": singles,
         "batch_size": batch_size,
@@ -63,6 +72,17 @@ def bench_triage(
         "quantised_encoder": bool(classifier.meta.get("quantisation", {}).get("used")),
         "machine": machine_info(),
     }
+
+
+def _time_each(run: Callable[[str], object], texts: Sequence[str], n: int) -> list[float]:
+    if not texts:
+        return []
+    out = []
+    for i in range(n):
+        t0 = time.perf_counter()
+        run(texts[i % len(texts)])
+        out.append((time.perf_counter() - t0) * 1000)
+    return out
 
 
 def machine_info() -> dict[str, Any]:

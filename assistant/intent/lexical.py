@@ -43,7 +43,7 @@ def lexical_scores(model: Pipeline, texts: Sequence[str]) -> np.ndarray:
 
 
 class FastLexicalScorer:
-    """The fitted pipeline's scores computed directly, without scikit-learn's per-call overhead.
+    """A fitted features+linear pipeline's scores computed directly, without scikit-learn's per-call overhead.
 
     scikit-learn spends ~3.5 ms validating and assembling sparse matrices for one short
     ticket; the arithmetic itself (n-grams, idf, l2 norm, a dot product with the SVM's
@@ -53,9 +53,9 @@ class FastLexicalScorer:
 
     def __init__(self, model: Pipeline) -> None:
         union: FeatureUnion = model.named_steps["features"]
-        svm: LinearSVC = model.named_steps["svm"]
-        coef = np.asarray(svm.coef_, dtype=np.float32)
-        self.intercept = np.asarray(svm.intercept_, dtype=np.float32)
+        linear = model.steps[-1][1]  # any linear model with coef_ and intercept_
+        coef = np.asarray(linear.coef_, dtype=np.float32)
+        self.intercept = np.asarray(linear.intercept_, dtype=np.float32)
         self.blocks = []
         offset = 0
         for _, vectorizer in union.transformer_list:

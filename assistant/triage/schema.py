@@ -21,14 +21,19 @@ class Clock(BaseModel):
 
 
 class PiiSpan(BaseModel):
-    type: str
-    start: int
-    end: int
+    type: str = Field(description="CARD, IBAN, SSN, ROUTING, ACCOUNT, EMAIL, PHONE or ADDRESS.")
+    start: int = Field(description="Start offset in the ticket text (after input repairs).")
+    end: int = Field(description="End offset (exclusive).")
+    placeholder: str = Field(description="What replaced it in `redacted_text`, e.g. [CARD_1].")
 
 
 class Injection(BaseModel):
     detected: bool = False
-    score: float = 0.0
+    score: float = Field(default=0.0, description="0-1; `detected` when above the threshold.")
+    evidence: str = Field(default="", description="The passage that looks like an instruction.")
+    start: int | None = None
+    end: int | None = None
+    source: str = Field(default="", description="Which detector fired: a pattern or 'model'.")
 
 
 class Alternative(BaseModel):

@@ -1,0 +1,124 @@
+"""Measured figures for the guards: PII precision/recall by type, injection accuracy/F1,
+false positives on genuine banking questions."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+from typing import Any, Iterable, Sequence
+
+from assistant.config import PROJECT_ROOT
+from assistant.errors import DatasetError
+from assistant.guards.injection import InjectionDetector
+from assistant.guards.pii import PII_TYPES, PiiDetector
+
+PII_CASES = PROJECT_ROOT / "evals" / "datasets" / "pii" / "cases.jsonl"
+INJECTION_SPLIT = (
+    PROJECT_ROOT / "evals" / "datasets" / "prompt_injection" / "deepset_prompt_injections.json"
+)
+
+
+def load_pii_cases(path: Path = PII_CASES) -> list[dict[str, Any]]:
+    cases = []
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except OSError as exc:
+        raise DatasetError(f"cannot read PII cases {path}: {exc}", "restore the file from git") from None
+    for number, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        try:
+            case = json.loads(line)
+            for e in case["entities"]:
+                if e["type"] not in PII_TYPES or not 0 <= e["start"] < e["end"] <= len(case["text"]):
+                    raise ValueError(f"bad entity {e}")
+        except (ValueError, KeyError, TypeError) as exc:
+            raise DatasetError(
+                f"{path}, line {number}: not a PII case ({exc})",
+                'each line needs {"text": str, "entities": [{"type", "start", "end"}]}',
+            ) from None
+        cases.append(case)
+    return cases
+
+
+def _ratio(a: int, b: int) -> float:
+    return round(a / b, 4) if b else 1.0
+
+
+def evaluate_pii(detector: PiiDetector, cases: Sequence[dict[str, Any]]) -> dict[str, Any]:
+    """Span-level: a finding is right when it overlaps a gold span of the same type."""
+    counts = {t: {"tp": 0, "fp": 0, "fn": 0, "gold": 0} for t in PII_TYPES}
+    misses: list[dict[str, Any]] = []
+    false_alarms: list[dict[str, Any]] = []
+    for case in cases:
+        found = detector.find(case["text"])
+        gold = case["entities"]
+        for g in gold:
+            counts[g["type"]]["gold"] += 1
+            if any(f.type == g["type"] and f.start < g["end"] and g["start"] < f.end for f in found):
+                counts[g["type"]]["tp"] += 1
+            else:
+                counts[g["type"]]["fn"] += 1
+                misses.append({"id": case.get("id"), "type": g["type"], "text": case["text"]})
+        for f in found:
+            if not any(f.type == g["type"] and f.start < g["end"] and g["start"] < f.end for g in gold):
+                counts[f.type]["fp"] += 1
+                false_alarms.append({"id": case.get("id"), "type": f.type, "text": case["text"]})
+    tp = sum(c["tp"] for c in counts.values())
+    fp = sum(c["fp"] for c in counts.values())
+    fn = sum(c["fn"] for c in counts.values())
+    return {
+        "pii_precision": _ratio(tp, tp + fp),
+        "pii_recall": _ratio(tp, tp + fn),
+        "pii_by_type": {
+            t: {
+                "precision": _ratio(c["tp"], c["tp"] + c["fp"]),
+                "recall": _ratio(c["tp"], c["tp"] + c["fn"]),
+                "n": c["gold"],
+            }
+            for t, c in counts.items()
+        },
+        "pii_cases": len(cases),
+        "pii_hard_negatives": sum(1 for c in cases if not c["entities"]),
+        "pii_misses": misses[:20],
+        "pii_false_alarms": false_alarms[:20],
+    }
+
+
+def load_injection_split(path: Path = INJECTION_SPLIT) -> list[dict[str, Any]]:
+    try:
+        rows = json.loads(path.read_text(encoding="utf-8"))
+        return [{"text": str(r["text"]), "label": int(r["label"])} for r in rows]
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise DatasetError(
+            f"cannot read the injection evaluation split {path} ({exc})",
+            'restore it from git; it is a JSON list of {"text", "label"}',
+        ) from None
+
+
+def evaluate_injection(
+    detector: InjectionDetector,
+    rows: Sequence[dict[str, Any]],
+    benign_queries: Iterable[str],
+) -> dict[str, Any]:
+    scored = [(detector.score(r["text"]).detected, r["label"] == 1) for r in rows]
+    tp = sum(p and y for p, y in scored)
+    fp = sum(p and not y for p, y in scored)
+    fn = sum(y and not p for p, y in scored)
+    benign = list(benign_queries)
+    started = time.perf_counter()
+    flagged = [q for q in benign if detector.score(q).detected]
+    per_query_ms = (time.perf_counter() - started) * 1000 / max(1, len(benign))
+    return {
+        "injection_accuracy": _ratio(sum(p == y for p, y in scored), len(scored)),
+        "injection_precision": _ratio(tp, tp + fp),
+        "injection_recall": _ratio(tp, tp + fn),
+        "injection_f1": _ratio(2 * tp, 2 * tp + fp + fn),
+        "injection_n": len(scored),
+        "injection_threshold": round(detector.threshold, 4),
+        "benign_false_positive_rate": _ratio(len(flagged), len(benign)),
+        "benign_n": len(benign),
+        "benign_flagged": flagged[:10],
+        "injection_score_ms_mean": round(per_query_ms, 3),
+    }
