@@ -54,8 +54,10 @@ class OnnxEncoder:
         self._tokenizer.no_padding()
         self.max_length = max_length
 
-    def encode(self, texts: Sequence[str], batch_size: int = 64) -> np.ndarray:
+    def encode(self, texts: Sequence[str], batch_size: int = 16) -> np.ndarray:
         """Embed texts; batches are grouped by length so little time goes on padding."""
+        # 16 measured fastest on 2 cores (184/s vs 164/s at 64, 98/s at 256): small
+        # batches of length-sorted texts keep the activations in cache.
         if not texts:
             return np.zeros((0, 0), dtype=np.float32)
         encodings = self._tokenizer.encode_batch(list(texts))
