@@ -127,3 +127,8 @@ def train(
     if meta.get("test"):
         t = meta["test"]
         typer.echo(f"  test accuracy {t['accuracy']:.4f}, ECE {t['ece']:.4f} (n={t['n']})")
+    typer.echo(
+        f"  injection detector: {injection_meta.get('n_injection', 0):,} injections / "
+        f"{injection_meta.get('n_benign', 0):,} benign texts, threshold "
+        f"{injection_meta.get('threshold', 0):.3f} (`assistant eval guards` measures it)"
+    )
