@@ -39,12 +39,7 @@ def bench_triage(
     for text in tickets[:20]:  # warm-up: allocator, onnxruntime arenas, caches
         triager.triage(text)
     progress(f"timing {singles} single-ticket triages")
-    latencies = []
-    for i in range(singles):
-        text = tickets[i % len(tickets)]
-        t0 = time.perf_counter()
-        triager.triage(text)
-        latencies.append((time.perf_counter() - t0) * 1000)
+    latencies = _time_each(triager.triage, tickets, singles)
 
     progress("timing the guards alone (PII redaction + injection scoring)")
     guard_ms = _time_each(lambda t: guards.check(triager.prepare(t)), tickets, singles)

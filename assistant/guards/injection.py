@@ -66,9 +66,13 @@ def fold_same_length(text: str) -> str:
     return "".join(c if len(c.lower()) != 1 else c.lower() for c in text)  # e.g. "İ"
 
 
+def _join_spaced(folded: str) -> str:
+    return _SPACED.sub(lambda m: re.sub(r"[ .\-_*]", "", m.group()), folded)
+
+
 def fold(text: str) -> str:
     """``fold_same_length``, then join letters spaced out one by one ("i g n o r e")."""
-    return _SPACED.sub(lambda m: re.sub(r"[ .\-_*]", "", m.group()), fold_same_length(text))
+    return _join_spaced(fold_same_length(text))
 
 
 # --- patterns ---------------------------------------------------------------------------
@@ -369,12 +373,9 @@ class InjectionDetector:
         return detector
 
     # Scoring ----------------------------------------------------------------------------
-    def model_probabilities(self, texts: Sequence[str]) -> np.ndarray:
-        return _sigmoid(self.scorer.scores([fold(t) for t in texts])[:, 0])
-
     def score(self, text: str, hidden_text: str = "") -> InjectionScore:
         folded = fold_same_length(text)  # offsets stay valid for evidence spans
-        collapsed = fold(text)
+        collapsed = _join_spaced(folded)
         miss = 1.0
         best: tuple[float, int, int, str] = (0.0, 0, 0, "")
         for pattern in PATTERNS:
@@ -387,8 +388,11 @@ class InjectionDetector:
                 if pattern.weight > best[0]:
                     best = (pattern.weight, span[0], span[1], pattern.name)
         segments = _segments(text)
-        candidates = [text] + ([text[s:e] for s, e in segments] if len(segments) > 1 else [])
-        probabilities = self.model_probabilities(candidates)
+        # fold_same_length keeps offsets, so a slice of `folded` is the folded sentence.
+        candidates = [collapsed] + (
+            [_join_spaced(folded[s:e]) for s, e in segments] if len(segments) > 1 else []
+        )
+        probabilities = _sigmoid(self.scorer.scores(candidates)[:, 0])
         top = int(np.argmax(probabilities))
         p_model = float(probabilities[top])
         miss *= 1.0 - p_model
