@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from pydantic import BaseModel, Field
@@ -9,13 +10,21 @@ from pydantic import BaseModel, Field
 from assistant.triage.schema import BatchError, TriageResult
 
 
+_RECEIVED = (
+    "Day the ticket was received (YYYY-MM-DD); regulatory clocks count from it and "
+    "relative dates in the text resolve against it. Default: today."
+)
+
+
 class TriageRequest(BaseModel):
     text: str = Field(description="The ticket text as the customer wrote it.")
+    received_at: date | None = Field(default=None, description=_RECEIVED)
 
 
 class BatchTicket(BaseModel):
     id: Any = Field(default=None, description="Your identifier, echoed back.")
     text: str
+    received_at: date | None = Field(default=None, description=_RECEIVED)
 
 
 class BatchRequest(BaseModel):

@@ -54,11 +54,15 @@ class Settings(BaseSettings):
         ge=100,
         description="Longer tickets are truncated to this many characters, with a warning.",
     )
-    low_confidence: float = Field(
-        default=0.5,
-        gt=0.0,
-        lt=1.0,
-        description="Intent confidence below this routes the ticket to a human.",
+    policy_file: Path | None = Field(
+        default=None,
+        description="Escalation policy YAML; unset means the built-in policy "
+        "(assistant/escalation/default_policy.yaml).",
+    )
+    holiday_calendar: str = Field(
+        default="FED",
+        description="Calendar for business-day deadlines: FED (Federal Reserve: the days "
+        "US banks close), NYSE, or a country code the `holidays` package knows (e.g. US).",
     )
     phone_region: str = Field(
         default="US",
@@ -85,6 +89,25 @@ class Settings(BaseSettings):
                 "sentence-transformers model (no model is downloaded at run time)"
             )
         return value
+
+    @field_validator("policy_file")
+    @classmethod
+    def _policy_exists(cls, value: Path | None) -> Path | None:
+        if value is not None and not value.is_file():
+            raise ValueError(f"{str(value)!r} is not a file; point it at a policy YAML file")
+        return value
+
+    @field_validator("holiday_calendar")
+    @classmethod
+    def _known_calendar(cls, value: str) -> str:
+        from assistant.clocks.calendar import BusinessCalendar
+        from assistant.errors import ConfigError
+
+        try:
+            BusinessCalendar(value)
+        except ConfigError as exc:
+            raise ValueError(exc.message + "; " + exc.hint) from None
+        return value.upper()
 
     @field_validator("phone_region")
     @classmethod

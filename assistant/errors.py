@@ -61,3 +61,9 @@ class EmbeddingModelError(AssistantError):
     code = "embedding_model_error"
     http_status = 503
     exit_code = 69
+
+
+class PolicyError(ConfigError):
+    """The escalation policy file is missing or invalid."""
+
+    code = "policy_error"

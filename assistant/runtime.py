@@ -9,7 +9,12 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
+from assistant.clocks.calendar import BusinessCalendar
 from assistant.config import Settings, get_settings
+from assistant.escalation.engine import EscalationEngine
+from assistant.escalation.language import LanguageIdentifier
+from assistant.escalation.policy import load_policy
+from assistant.escalation.signals import ExemplarMatcher, SignalDetector, load_specs
 from assistant.guards.guard import Guards
 from assistant.guards.injection import InjectionDetector
 from assistant.guards.pii import PiiDetector
@@ -52,6 +57,39 @@ def get_guards(settings: Settings | None = None) -> Guards:
     return Guards(PiiDetector(settings.phone_region), detector)
 
 
+@lru_cache(maxsize=1)
+def get_language_identifier() -> LanguageIdentifier:
+    return LanguageIdentifier()  # ~2 s and ~100 MB: build once per process
+
+
+@lru_cache(maxsize=4)
+def _signal_detector(classifier: IntentClassifier, exemplars: bool) -> SignalDetector:
+    if not exemplars:
+        return SignalDetector()
+    matcher = ExemplarMatcher(classifier.encoder, load_specs(), EXEMPLAR_THRESHOLD)
+    return SignalDetector(matcher)
+
+
+# Cosine similarity a sentence needs to an exemplar to count as its signal.
+EXEMPLAR_THRESHOLD = 0.75
+
+
+def get_escalation(settings: Settings | None = None, exemplars: bool = False) -> EscalationEngine:
+    """The policy engine. The exemplar matcher is off by default: over the served (intent-
+    fine-tuned) encoder it caught no paraphrase the patterns and intent rules missed and
+    added false alarms (`assistant eval escalation --exemplars` measures it)."""
+    settings = settings or get_settings()
+    policy = load_policy(settings.policy_file.resolve() if settings.policy_file else None)
+    detector = _signal_detector(get_classifier(settings), exemplars)
+    return EscalationEngine(policy, detector, get_language_identifier())
+
+
 def get_triager(settings: Settings | None = None) -> Triager:
     settings = settings or get_settings()
-    return Triager(get_classifier(settings), get_guards(settings), settings)
+    return Triager(
+        get_classifier(settings),
+        get_guards(settings),
+        settings,
+        get_escalation(settings),
+        BusinessCalendar(settings.holiday_calendar),
+    )

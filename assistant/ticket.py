@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from datetime import date, datetime
 
 from assistant.errors import InputError
 from assistant.guards.sanitize import sanitize
@@ -91,4 +92,19 @@ def prepare_ticket(raw: str | bytes, max_chars: int) -> Ticket:
         original_chars=original_chars,
         warnings=warnings,
         hidden_text=cleaned.hidden_text,
+    )
+
+
+def parse_received_at(value: object, where: str = "received_at") -> date | None:
+    """The day a ticket was received, from ``YYYY-MM-DD`` or an ISO date-time; None if unset."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, str):
+        try:
+            return datetime.fromisoformat(value.strip().replace("Z", "+00:00")).date()
+        except ValueError:
+            pass
+    raise InputError(
+        f"{where} {value!r} is not a date",
+        "write it as YYYY-MM-DD (e.g. 2026-11-25) or an ISO date-time",
     )

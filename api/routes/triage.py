@@ -19,7 +19,7 @@ ERRORS = {422: {"model": ErrorResponse}, 503: {"model": ErrorResponse}}
 @router.post("/triage", response_model=TriageResult, responses=ERRORS)
 async def triage(body: TriageRequest, triager: TriagerDep) -> TriageResult:
     """Intent, escalate or not with reasons, and the rest of the triage contract."""
-    return await run_in_threadpool(triager.triage, body.text)
+    return await run_in_threadpool(triager.triage, body.text, body.received_at)
 
 
 @router.post("/triage/batch", response_model=BatchResponse, responses=ERRORS)
@@ -31,8 +31,10 @@ async def triage_batch(body: BatchRequest, triager: TriagerDep) -> BatchResponse
             prepared.append(triager.prepare(item.text))
         except AssistantError as exc:
             prepared.append(exc)
-    tickets = [t for t in prepared if isinstance(t, Ticket)]
-    results = iter(await run_in_threadpool(triager.triage_tickets, tickets))
+    ok = [(t, s.received_at) for t, s in zip(prepared, body.tickets) if isinstance(t, Ticket)]
+    results = iter(
+        await run_in_threadpool(triager.triage_tickets, [t for t, _ in ok], [d for _, d in ok])
+    )
     items = []
     for source, outcome in zip(body.tickets, prepared):
         if isinstance(outcome, AssistantError):

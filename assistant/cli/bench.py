@@ -22,11 +22,13 @@ def bench(
     """Time triage in-process: p50 for one warm ticket (guards included) and tickets/s for
     a batch; the guards alone (`guards_p50_ms`), also on PII-bearing tickets.
 
-    Tickets are short real queries from the BANKING77 test split. Figures are medians;
+    Tickets are short real queries from the BANKING77 test split; the escalation figures
+    use the hand-written multi-sentence tickets of the escalation set. Figures are medians;
     run on a quiet machine and compare ratios, not absolute numbers, across machines.
     """
     from assistant.config import get_settings
     from assistant.evaluation.bench import bench_triage, sample_tickets
+    from assistant.evaluation.escalation import load_escalation_set
     from assistant.evaluation.guards import load_pii_cases
     from assistant.runtime import get_guards
 
@@ -36,6 +38,9 @@ def bench(
         sample_tickets(settings.intent_test_csv),
         guards=get_guards(settings),
         pii_tickets=[c["text"] for c in load_pii_cases() if c["entities"]],
+        escalation_tickets=[
+            r["text"] for r in load_escalation_set() if r["source"] == "written"
+        ],
         singles=singles,
         batch_size=batch_size,
         repeats=repeats,
@@ -48,4 +53,9 @@ def bench(
     typer.echo(f"triage p90        {report['triage_p90_ms']:.2f} ms")
     typer.echo(f"triage batch      {report['triage_batch_per_s']:.0f} tickets/s")
     typer.echo(f"guards p50        {report['guards_p50_ms']:.2f} ms (PII + injection)")
+    if report.get("triage_escalation_ticket_p50_ms") is not None:
+        typer.echo(
+            f"escalation ticket {report['triage_escalation_ticket_p50_ms']:.2f} ms p50 "
+            "(multi-sentence, full triage incl. signals and clocks)"
+        )
     typer.echo(f"model load        {report['intent_model_load_s']:.2f} s")

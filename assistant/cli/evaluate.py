@@ -10,7 +10,8 @@ import typer
 from assistant.cli.output import print_json
 
 app = typer.Typer(
-    help="Measure quality: intent accuracy and calibration; PII and injection guards.",
+    help="Measure quality: intent accuracy and calibration; PII and injection guards; "
+    "escalation precision/recall.",
     no_args_is_help=True,
 )
 
@@ -85,3 +86,75 @@ def guards(
         f"  false positives on {report['benign_n']:,} BANKING77 test queries: "
         f"{report['benign_false_positive_rate']:.2%}"
     )
+
+
+@app.command("escalation")
+def escalation(
+    data: Annotated[
+        Optional[Path],
+        typer.Option(
+            "--data",
+            help="Escalation set, JSON Lines (default: evals/datasets/escalation/tickets.jsonl; "
+            "format and labelling rules in evals/escalation/GUIDELINE.md).",
+        ),
+    ] = None,
+    exemplars: Annotated[
+        bool,
+        typer.Option(
+            "--exemplars/--no-exemplars",
+            help="Add the embedding matcher (signal exemplars compared with each sentence) "
+            "to measure it; off in serving, where it did not pay for itself.",
+        ),
+    ] = False,
+    json_out: Annotated[bool, typer.Option("--json", help="Print one JSON document.")] = False,
+) -> None:
+    """Escalation precision, recall and F1 (overall, per source, per reason code) and
+    ROC-AUC of the escalation score against the CFPB 'monetary relief' proxy."""
+    import sys
+
+    from tqdm.auto import tqdm
+
+    from assistant.clocks.calendar import BusinessCalendar
+    from assistant.config import get_settings
+    from assistant.evaluation.escalation import (
+        ESCALATION_SET,
+        evaluate_escalation,
+        load_escalation_set,
+    )
+    from assistant.runtime import get_classifier, get_escalation, get_guards
+    from assistant.triage.service import Triager
+
+    settings = get_settings()
+    rows = load_escalation_set(data or ESCALATION_SET)
+    triager = Triager(
+        get_classifier(settings),
+        get_guards(settings),
+        settings,
+        get_escalation(settings, exemplars=exemplars),
+        BusinessCalendar(settings.holiday_calendar),
+    )
+    with tqdm(total=len(rows), desc="escalation", unit="ticket", disable=not sys.stderr.isatty()) as bar:
+        report = evaluate_escalation(triager, rows, progress=bar.update)
+    report["exemplars"] = exemplars
+    if json_out:
+        print_json(report)
+        return
+    typer.echo(f"escalation ({report['n']} tickets, {report['must_escalate']} must-escalate)")
+    typer.echo(
+        f"  precision {report['precision']:.4f}  recall {report['recall']:.4f}  "
+        f"F1 {report['f1']:.4f}  ROC-AUC {report['roc_auc']}"
+    )
+    for name, row in report["by_source"].items():
+        typer.echo(
+            f"    {name:10s} n={row['n']:4d}  precision {row['precision']:.4f}  "
+            f"recall {row['recall']:.4f}  F1 {row['f1']:.4f}"
+        )
+    typer.echo("  per reason code (written + banking77):")
+    for code, row in report["by_reason"].items():
+        typer.echo(
+            f"    {code:26s} n={row['n']:3d}  precision {row['precision']:.4f}  recall {row['recall']:.4f}"
+        )
+    if "cfpb_monetary_relief_roc_auc" in report:
+        typer.echo(f"  ROC-AUC vs CFPB 'monetary relief': {report['cfpb_monetary_relief_roc_auc']}")
+    for miss in report["missed"][:10]:
+        typer.echo(f"  missed {miss['id']}: {miss['text'][:90]}")

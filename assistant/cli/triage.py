@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from datetime import date
 from pathlib import Path
 from typing import Annotated, Any, Iterator, Optional
 
@@ -11,7 +12,7 @@ import typer
 
 from assistant.cli.output import print_json
 from assistant.errors import AssistantError, InputError
-from assistant.ticket import Ticket, decode_ticket
+from assistant.ticket import Ticket, decode_ticket, parse_received_at
 from assistant.triage.schema import TriageResult
 
 BATCH_SIZE = 256
@@ -37,6 +38,15 @@ def triage(
         ),
     ] = None,
     json_out: Annotated[bool, typer.Option("--json", help="Print the triage JSON contract.")] = False,
+    received_at: Annotated[
+        Optional[str],
+        typer.Option(
+            "--received-at",
+            help="Day the ticket was received (YYYY-MM-DD); regulatory clocks count from it "
+            "and relative dates ('yesterday') resolve against it. Default: today. In a batch, "
+            'a line\'s own "received_at" field wins.',
+        ),
+    ] = None,
 ) -> None:
     """Classify a ticket's issue type and say whether to escalate it, and why."""
     from assistant.runtime import get_triager
@@ -47,12 +57,13 @@ def triage(
             "e.g. `assistant triage \"My card was charged twice\"` or "
             "`assistant triage --input tickets.jsonl`",
         )
+    received = parse_received_at(received_at, "--received-at")
     triager = get_triager()
     if input_file is not None:
-        _triage_batch(triager, input_file, json_out)
+        _triage_batch(triager, input_file, json_out, received)
         return
     raw: str | bytes = sys.stdin.buffer.read() if text == "-" else str(text)
-    result = triager.triage(raw)
+    result = triager.triage(raw, received)
     if json_out:
         print_json(result)
     else:
@@ -64,7 +75,9 @@ def _print_human(result: TriageResult) -> None:
     alts = ", ".join(f"{a.intent} {a.confidence:.0%}" for a in result.intent_alternatives)
     typer.echo(f"  intent: {result.intent} ({result.intent_confidence:.0%}); next: {alts}")
     for reason in result.reasons:
-        typer.echo(f"  reason: {reason.code}: {reason.description} [{reason.evidence}]")
+        typer.echo(f"  {reason.action}: {reason.code} ({reason.severity}): \"{reason.evidence}\"")
+    for clock in result.clocks:
+        typer.echo(f"  clock: {clock.deadline or 'unknown':10}  {clock.rule}  [{clock.citation}]")
     for warning in result.warnings:
         typer.secho(f"  warning: {warning}", fg="yellow", err=True)
 
@@ -89,8 +102,9 @@ class BatchLineError(InputError):
         self.ticket_id = ticket_id
 
 
-def parse_batch_line(number: int, line: bytes) -> tuple[Any, str]:
-    """(id, text) from one JSONL line; BatchLineError naming the line when it is unusable."""
+def parse_batch_line(number: int, line: bytes) -> tuple[Any, str, date | None]:
+    """(id, text, received_at) from one JSONL line; BatchLineError naming the line when it
+    is unusable."""
     try:
         record = json.loads(decode_ticket(line))
     except InputError as exc:
@@ -107,18 +121,24 @@ def parse_batch_line(number: int, line: bytes) -> tuple[Any, str]:
             'each line must look like {"id": "T1", "text": "..."}',
             ticket_id,
         )
-    return record.get("id"), record["text"]
+    try:
+        received = parse_received_at(record.get("received_at"))
+    except InputError as exc:
+        raise BatchLineError(f"line {number}: {exc.message}", exc.hint, ticket_id) from None
+    return record.get("id"), record["text"], received
 
 
-def _triage_batch(triager: Any, path: Path, json_out: bool) -> None:
+def _triage_batch(triager: Any, path: Path, json_out: bool, received: date | None) -> None:
     from tqdm.auto import tqdm
 
-    pending: list[tuple[int, Any, Ticket | AssistantError]] = []
+    pending: list[tuple[int, Any, Ticket | AssistantError, date | None]] = []
 
     def flush() -> None:
-        tickets = [t for _, _, t in pending if isinstance(t, Ticket)]
-        results = iter(triager.triage_tickets(tickets)) if tickets else iter(())
-        for number, ticket_id, item in pending:
+        ok = [(t, d) for _, _, t, d in pending if isinstance(t, Ticket)]
+        results = (
+            iter(triager.triage_tickets([t for t, _ in ok], [d for _, d in ok])) if ok else iter(())
+        )
+        for number, ticket_id, item, _ in pending:
             if isinstance(item, AssistantError):
                 record = {"id": ticket_id, "line": number, "error": item.to_dict()}
             else:
@@ -135,13 +155,13 @@ def _triage_batch(triager: Any, path: Path, json_out: bool) -> None:
     for number, line in tqdm(_read_lines(path), desc="triage", unit="ticket", disable=not show):
         ticket_id: Any = None
         try:
-            ticket_id, text = parse_batch_line(number, line)
-            pending.append((number, ticket_id, triager.prepare(text)))
+            ticket_id, text, day = parse_batch_line(number, line)
+            pending.append((number, ticket_id, triager.prepare(text), day or received))
         except BatchLineError as exc:
-            pending.append((number, exc.ticket_id, exc))
+            pending.append((number, exc.ticket_id, exc, None))
         except AssistantError as exc:
             message = f"line {number}: {exc.message}"
-            pending.append((number, ticket_id, InputError(message, exc.hint)))
+            pending.append((number, ticket_id, InputError(message, exc.hint), None))
         if len(pending) >= BATCH_SIZE:
             flush()
     flush()

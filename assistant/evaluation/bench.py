@@ -25,6 +25,7 @@ def bench_triage(
     tickets: Sequence[str],
     guards: Guards,
     pii_tickets: Sequence[str] = (),
+    escalation_tickets: Sequence[str] = (),
     singles: int = 300,
     batch_size: int = 1000,
     repeats: int = 3,
@@ -34,12 +35,30 @@ def bench_triage(
     started = time.perf_counter()
     classifier = IntentClassifier.load(settings.intent_model_dir, threads=settings.resolved_threads)
     load_s = time.perf_counter() - started
-    triager = Triager(classifier, guards, settings)
+    from assistant.clocks.calendar import BusinessCalendar
+    from assistant.runtime import get_escalation
+
+    progress("loading the escalation policy and the language detector")
+    triager = Triager(
+        classifier,
+        guards,
+        settings,
+        get_escalation(settings),
+        BusinessCalendar(settings.holiday_calendar),
+    )
 
     for text in tickets[:20]:  # warm-up: allocator, onnxruntime arenas, caches
         triager.triage(text)
     progress(f"timing {singles} single-ticket triages")
     latencies = _time_each(triager.triage, tickets, singles)
+
+    # Multi-sentence escalation tickets (signals, amounts, dates, clocks all at work).
+    escalation_ms = _time_each(triager.triage, escalation_tickets, singles)
+    decide_ms = _time_each(
+        lambda t: triager.escalation.decide(t, "card_payment_not_recognised", 0.9),
+        escalation_tickets,
+        singles,
+    )
 
     progress("timing the guards alone (PII redaction + injection scoring)")
     guard_ms = _time_each(lambda t: guards.check(triager.prepare(t)), tickets, singles)
@@ -58,6 +77,8 @@ def bench_triage(
         "triage_p90_ms": round(_percentile(latencies, 0.9), 3),
         "triage_p99_ms": round(_percentile(latencies, 0.99), 3),
         "triage_batch_per_s": round(statistics.median(rates), 1),
+        "triage_escalation_ticket_p50_ms": _median(escalation_ms),
+        "escalation_decide_p50_ms": _median(decide_ms),
         "guards_p50_ms": round(statistics.median(guard_ms), 3),
         "guards_pii_ticket_p50_ms": round(statistics.median(pii_ms), 3) if pii_ms else None,
         "intent_model_load_s": round(load_s, 3),
@@ -67,6 +88,10 @@ def bench_triage(
         "quantised_encoder": bool(classifier.meta.get("quantisation", {}).get("used")),
         "machine": machine_info(),
     }
+
+
+def _median(values: Sequence[float]) -> float | None:
+    return round(statistics.median(values), 3) if values else None
 
 
 def _time_each(run: Callable[[str], object], texts: Sequence[str], n: int) -> list[float]:

@@ -258,6 +258,9 @@ def corpus_fingerprint(benign_extra: Sequence[str]) -> str:
 # --- model ------------------------------------------------------------------------------
 
 
+MIN_SEGMENT_WORDS = 6
+
+
 def _segments(text: str) -> list[tuple[int, int]]:
     """Sentence spans (start, end): split after . ! ? followed by space, and at newlines."""
     spans, start = [], 0
@@ -387,7 +390,12 @@ class InjectionDetector:
                 miss *= 1.0 - pattern.weight
                 if pattern.weight > best[0]:
                     best = (pattern.weight, span[0], span[1], pattern.name)
-        segments = _segments(text)
+        # Sentences of fewer than MIN_SEGMENT_WORDS words are left to the patterns: on a
+        # bare imperative ("Fix your system.") the model cannot tell a customer's demand
+        # from an instruction to a model, and multi-sentence tickets produced false alarms.
+        segments = [
+            (s, e) for s, e in _segments(text) if len(text[s:e].split()) >= MIN_SEGMENT_WORDS
+        ]
         # fold_same_length keeps offsets, so a slice of `folded` is the folded sentence.
         candidates = [collapsed] + (
             [_join_spaced(folded[s:e]) for s, e in segments] if len(segments) > 1 else []

@@ -69,6 +69,19 @@ class Redaction:
             snippet = snippet.replace(value, placeholder)
         return snippet
 
+    def original_offset(self, pos: int) -> int:
+        """Map an offset in the redacted text back to the original text; an offset inside
+        a placeholder maps to the edge of the value it replaced."""
+        shift = 0  # original offset minus redacted offset, before the current finding
+        for f, label in zip(self.findings, self.labels):
+            red_start = f.start - shift
+            if pos <= red_start:
+                break
+            if pos < red_start + len(label):
+                return f.end
+            shift += (f.end - f.start) - len(label)
+        return pos + shift
+
     def last_four(self, placeholder: str) -> str:
         """The last four digits of a card or account placeholder: all a reply may show."""
         digits = re.sub(r"\D", "", self.placeholders.get(placeholder, ""))

@@ -8,16 +8,26 @@ from pydantic import BaseModel, Field
 class Reason(BaseModel):
     code: str = Field(description="Machine-readable reason code, e.g. low_intent_confidence.")
     description: str = Field(description="What the reason means, for a person.")
-    evidence: str = Field(description="The text (or figure) that triggered the reason.")
-    start: int | None = Field(default=None, description="Evidence start offset in the text.")
-    end: int | None = Field(default=None, description="Evidence end offset in the text.")
+    evidence: str = Field(description="The text (or figure) that triggered the reason (redacted).")
+    start: int | None = Field(
+        default=None, description="Evidence start offset in the ticket text (after input repairs)."
+    )
+    end: int | None = Field(default=None, description="Evidence end offset (exclusive).")
+    severity: str = Field(default="medium", description="low, medium, high or critical.")
+    action: str = Field(default="escalate", description="escalate, or flag (report only).")
 
 
 class Clock(BaseModel):
-    rule: str
-    deadline: str
-    citation: str
+    rule: str = Field(description="e.g. reg_e_investigation, reg_z_acknowledge.")
+    deadline: str | None = Field(
+        description="ISO date (YYYY-MM-DD); null when a date the rule needs is missing."
+    )
+    citation: str = Field(description="Statute, regulation or rule book the figure comes from.")
     note: str = ""
+    chunk_id: str | None = Field(
+        default=None, description="The kb chunk that says it (statute figures only)."
+    )
+    starts_from: str | None = Field(default=None, description="The date the clock counts from.")
 
 
 class PiiSpan(BaseModel):
@@ -50,8 +60,16 @@ class TriageResult(BaseModel):
         default_factory=list, description="The next most likely intents."
     )
     escalate: bool = Field(description="Whether a specialist should take the ticket.")
+    escalation_score: float = Field(
+        default=0.0, description="0-1 ranking of how urgently a specialist should look."
+    )
+    severity: str | None = Field(
+        default=None, description="Severity of the most serious escalating reason."
+    )
     reasons: list[Reason] = Field(default_factory=list)
     summary: str = Field(description="One line an agent can read in two seconds.")
+    language: str = Field(default="en", description="Detected language (ISO 639-1).")
+    received_at: str | None = Field(default=None, description="The date the clocks count from.")
     clocks: list[Clock] = Field(default_factory=list)
     pii: list[PiiSpan] = Field(default_factory=list)
     redacted_text: str
@@ -60,6 +78,7 @@ class TriageResult(BaseModel):
         default_factory=list, description="Repairs made to the input, e.g. truncation."
     )
     model_version: str = Field(description="Created-at stamp of the intent model used.")
+    policy_version: str = Field(default="", description="Version of the escalation policy used.")
 
 
 class BatchError(BaseModel):

@@ -1,73 +1,113 @@
-"""The triage pipeline for one ticket or a batch: validate, classify, decide."""
+"""The triage pipeline for one ticket or a batch: validate, guard, classify, decide, clock."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Sequence
 
+from assistant.clocks.calendar import BusinessCalendar
+from assistant.clocks.facts import clock_facts
+from assistant.clocks.rules import compute_deadlines
 from assistant.config import Settings
+from assistant.escalation.engine import EscalationEngine, FiredRule
 from assistant.guards.guard import GuardedTicket, Guards
 from assistant.intent.classifier import IntentClassifier, IntentPrediction
 from assistant.ticket import Ticket, prepare_ticket
-from assistant.triage.schema import Alternative, Injection, PiiSpan, Reason, TriageResult
+from assistant.triage.schema import (
+    Alternative,
+    Clock,
+    Injection,
+    PiiSpan,
+    Reason,
+    TriageResult,
+)
+
+_INJECTION_DESCRIPTION = (
+    "The ticket contains text that tries to instruct an AI system; a person should read "
+    "it, and it is only ever treated as data."
+)
 
 
 class Triager:
     """Stateless apart from the injected models; safe to share across requests."""
 
-    def __init__(self, classifier: IntentClassifier, guards: Guards, settings: Settings) -> None:
+    def __init__(
+        self,
+        classifier: IntentClassifier,
+        guards: Guards,
+        settings: Settings,
+        escalation: EscalationEngine,
+        calendar: BusinessCalendar,
+    ) -> None:
         self.classifier = classifier
         self.guards = guards
         self.settings = settings
+        self.escalation = escalation
+        self.calendar = calendar
 
     def prepare(self, raw: str | bytes) -> Ticket:
         return prepare_ticket(raw, self.settings.max_ticket_chars)
 
-    def triage(self, raw: str | bytes) -> TriageResult:
-        return self.triage_record(raw)[0]
+    def triage(self, raw: str | bytes, received: date | None = None) -> TriageResult:
+        return self.triage_record(raw, received)[0]
 
-    def triage_record(self, raw: str | bytes) -> tuple[TriageResult, GuardedTicket]:
+    def triage_record(
+        self, raw: str | bytes, received: date | None = None
+    ) -> tuple[TriageResult, GuardedTicket]:
         """The public result plus the private record (with the PII placeholder map)."""
         guarded = self.guards.check(self.prepare(raw))
         (prediction,) = self.classifier.predict([guarded.text])  # models see redacted text
-        return self._result(guarded, prediction), guarded
+        return self._result(guarded, prediction, received or date.today()), guarded
 
-    def triage_tickets(self, tickets: Sequence[Ticket]) -> list[TriageResult]:
+    def triage_tickets(
+        self, tickets: Sequence[Ticket], received: Sequence[date | None] | None = None
+    ) -> list[TriageResult]:
         """Triage already-prepared tickets in one batched model call."""
         guarded = [self.guards.check(t) for t in tickets]
         predictions = self.classifier.predict([g.text for g in guarded])
-        return [self._result(g, p) for g, p in zip(guarded, predictions)]
+        days = list(received) if received is not None else [None] * len(tickets)
+        today = date.today()
+        return [self._result(g, p, d or today) for g, p, d in zip(guarded, predictions, days)]
 
-    def _result(self, guarded: GuardedTicket, prediction: IntentPrediction) -> TriageResult:
-        ticket, injection = guarded.ticket, guarded.injection
-        reasons: list[Reason] = []
+    def _result(
+        self, guarded: GuardedTicket, prediction: IntentPrediction, received: date
+    ) -> TriageResult:
+        ticket, injection, redaction = guarded.ticket, guarded.injection, guarded.redaction
+        # Signals are read from the redacted text (evidence never carries PII); their
+        # offsets are mapped back to the ticket text, like the PII and injection spans.
+        decision = self.escalation.decide(guarded.text, prediction.label, prediction.confidence)
+        reasons = [self._reason(f, redaction.original_offset) for f in decision.fired]
         if injection.detected:
-            reasons.append(
+            reasons.insert(
+                0,
                 Reason(
                     code="prompt_injection",
-                    description="The ticket contains text that tries to instruct an AI "
-                    "system; a person should read it, and it is only ever treated as data.",
+                    description=_INJECTION_DESCRIPTION,
                     evidence=injection.evidence,
                     start=injection.start,
                     end=injection.end,
-                )
+                    severity="critical",
+                ),
             )
-        if prediction.confidence < self.settings.low_confidence:
-            reasons.append(
-                Reason(
-                    code="low_intent_confidence",
-                    description="The classifier is unsure what the ticket is about; "
-                    "a person should read it.",
-                    evidence=f"{prediction.label} at {prediction.confidence:.2f} "
-                    f"(threshold {self.settings.low_confidence:.2f})",
-                )
-            )
-        escalate = bool(reasons)
-        label = prediction.label.replace("_", " ")
-        summary = (
-            f"{'ESCALATE' if escalate else 'Handle'}: {label} "
-            f"({prediction.confidence:.0%})"
-            + (f" - {reasons[0].code.replace('_', ' ')}" if reasons else "")
+        escalate = decision.escalate or injection.detected
+        facts = clock_facts(
+            guarded.text,
+            received,
+            prediction.label,
+            [s.code for s in decision.signals],
+            self.escalation.policy.clocks,
         )
+        clocks = [
+            Clock(
+                rule=d.rule,
+                deadline=d.deadline.isoformat() if d.deadline else None,
+                citation=d.citation,
+                note=d.note,
+                chunk_id=d.chunk_id,
+                starts_from=d.starts_from.isoformat() if d.starts_from else None,
+            )
+            for d in compute_deadlines(facts, self.calendar)
+        ]
         return TriageResult(
             intent=prediction.label,
             intent_confidence=round(prediction.confidence, 4),
@@ -76,11 +116,16 @@ class Triager:
                 for label_, p in prediction.alternatives
             ],
             escalate=escalate,
+            escalation_score=1.0 if injection.detected else decision.score,
+            severity="critical" if injection.detected else decision.severity,
             reasons=reasons,
-            summary=summary,
+            summary=_summary(escalate, prediction, reasons, received, clocks),
+            language=decision.language.code,
+            received_at=received.isoformat(),
+            clocks=clocks,
             pii=[
                 PiiSpan(type=f.type, start=f.start, end=f.end, placeholder=placeholder)
-                for f, placeholder in zip(guarded.redaction.findings, guarded.redaction.labels)
+                for f, placeholder in zip(redaction.findings, redaction.labels)
             ],
             redacted_text=guarded.text,
             injection=Injection(
@@ -93,4 +138,42 @@ class Triager:
             ),
             warnings=ticket.warnings,
             model_version=str(self.classifier.meta.get("created_at", "unknown")),
+            policy_version=self.escalation.policy.version,
         )
+
+    @staticmethod
+    def _reason(fired: FiredRule, to_original) -> Reason:  # type: ignore[no-untyped-def]
+        has_span = fired.start is not None and fired.end is not None
+        return Reason(
+            code=fired.rule.code,
+            description=" ".join(fired.rule.description.split()),
+            evidence=fired.evidence,
+            start=to_original(fired.start) if has_span else None,
+            end=to_original(fired.end) if has_span else None,
+            severity=fired.rule.severity,
+            action=fired.rule.action,
+        )
+
+
+def _summary(
+    escalate: bool,
+    prediction: IntentPrediction,
+    reasons: list[Reason],
+    received: date,
+    clocks: list[Clock],
+) -> str:
+    """One line an agent reads in two seconds: the verdict, why, and the first deadline."""
+    intent = f"{prediction.label.replace('_', ' ')} ({prediction.confidence:.0%})"
+    escalating = [r for r in reasons if r.action == "escalate"]
+    flags = [r for r in reasons if r.action != "escalate"]
+    if not escalate:
+        tail = f"; check: {', '.join(r.code.replace('_', ' ') for r in flags)}" if flags else ""
+        return f"Handle: {intent}{tail}"
+    severity = escalating[0].severity.upper() if escalating else "CRITICAL"
+    why = ", ".join(r.code.replace("_", " ") for r in escalating[:3])
+    if len(escalating) > 3:
+        why += f" +{len(escalating) - 3}"
+    upcoming = [c for c in clocks if c.deadline and c.deadline >= received.isoformat()]
+    dated = sorted(upcoming, key=lambda c: c.deadline or "")
+    due = f"; first deadline {dated[0].deadline} ({dated[0].rule})" if dated else ""
+    return f"ESCALATE [{severity}]: {why} - {intent}{due}"
