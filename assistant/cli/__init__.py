@@ -7,7 +7,7 @@ import sys
 
 import typer
 
-from assistant.cli import bench, evaluate, serve, train, triage
+from assistant.cli import bench, evaluate, policy, serve, train, triage
 from assistant.errors import AssistantError
 
 app = typer.Typer(
@@ -21,6 +21,7 @@ app = typer.Typer(
 train.register(app)
 triage.register(app)
 app.add_typer(evaluate.app, name="eval")
+app.add_typer(policy.app, name="policy")
 bench.register(app)
 serve.register(app)
 

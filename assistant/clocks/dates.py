@@ -53,7 +53,7 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("named", re.compile(r"(?i)\b(the day before yesterday|yesterday|today|this morning|tonight|last night)\b")),
     ("last_period", re.compile(r"(?i)\blast\s+(week|month)\b")),
     ("weekday", re.compile(rf"(?i)\b(?:last|this past|on|since)\s+({'|'.join(_WEEKDAYS)})\b")),
-    ("ordinal", re.compile(r"(?i)\b(?:on|since|from)\s+the\s+(\d{1,2})(?:st|nd|rd|th)\b(?!\s+(?:of\s+)?[a-z]{3})")),
+    ("ordinal", re.compile(r"(?i)\b(?:on|since|from)\s+the\s+(\d{1,2})(?:st|nd|rd|th)\b")),
 ]
 
 _KIND_CUES: list[tuple[Kind, re.Pattern[str]]] = [

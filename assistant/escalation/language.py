@@ -54,6 +54,8 @@ class LanguageIdentifier:
         if not values:
             return LanguageGuess("und", 0.0)
         best = values[0]
+        if best.value < 0.5 and len(words) < 3:
+            return LanguageGuess("und", round(best.value, 3))  # "hmm", "ok?": no evidence
         if best.language is not Language.ENGLISH and best.value < 0.6:
             # Short, ambiguous text ("Card declined at Walmart"): stay with English when
             # English is a plausible reading, rather than flag a false foreign ticket.

@@ -84,3 +84,15 @@ def test_openapi_documents_the_routes(client: TestClient) -> None:
     spec = client.get("/openapi.json").json()
     assert {"/v1/triage", "/v1/triage/batch", "/health"} <= set(spec["paths"])
     assert client.get("/docs").status_code == 200
+
+
+def test_triage_counts_clocks_from_received_at(client: TestClient) -> None:
+    body = client.post(
+        "/v1/triage",
+        json={"text": "I didn't make this card payment", "received_at": "2026-11-25"},
+    ).json()
+    assert body["escalate"] and body["received_at"] == "2026-11-25"
+    rules = {c["rule"]: c["deadline"] for c in body["clocks"]}
+    assert rules["reg_e_investigation"] == "2026-12-10"
+    bad = client.post("/v1/triage", json={"text": "hi", "received_at": "soon"})
+    assert bad.status_code == 422 and set(bad.json()["error"]) >= ERROR_KEYS

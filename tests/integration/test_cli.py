@@ -11,6 +11,7 @@ from typer.testing import CliRunner
 
 from assistant.cli import app
 from assistant.config import Settings, get_settings
+from assistant.errors import DatasetError
 
 runner = CliRunner()
 CONTRACT_KEYS = {
@@ -18,7 +19,8 @@ CONTRACT_KEYS = {
     "redacted_text", "injection",
 }
 COMMANDS = [
-    ["train"], ["triage"], ["eval"], ["eval", "intents"], ["eval", "guards"], ["bench"], ["serve"]
+    ["train"], ["triage"], ["eval"], ["eval", "intents"], ["eval", "guards"],
+    ["eval", "escalation"], ["bench"], ["serve"], ["policy"], ["policy", "check"],
 ]
 
 
@@ -170,3 +172,83 @@ def test_invalid_setting_is_reported(cli_env: dict) -> None:
     proc = run_cli({**cli_env, "ASSISTANT_MAX_TICKET_CHARS": "ten"}, "triage", "hi")
     assert proc.returncode == 78
     assert b"ASSISTANT_MAX_TICKET_CHARS" in proc.stderr
+
+
+def test_triage_escalates_with_reasons_evidence_and_clocks(cli_env: dict) -> None:
+    text = (
+        "This is the third time I write. Someone used my debit card yesterday and took "
+        "$2,400 without my permission. My card number is 4111 1111 1111 1111."
+    )
+    result = runner.invoke(app, ["triage", "--json", "--received-at", "2026-11-25", text])
+    assert result.exit_code == 0, result.output
+    doc = json.loads(result.stdout)
+    assert doc["escalate"] and doc["severity"] == "critical"
+    codes = {r["code"] for r in doc["reasons"]}
+    assert {"unauthorized_transaction", "large_amount", "repeat_contact"} <= codes
+    for reason in doc["reasons"]:
+        if reason["start"] is not None:  # offsets point into the ticket text
+            assert reason["evidence"].replace("[CARD_1]", "") in text or reason["evidence"] in text
+    large = next(r for r in doc["reasons"] if r["code"] == "large_amount")
+    assert text[large["start"] : large["end"]] == "$2,400"
+    assert "4111" not in json.dumps(doc["reasons"])
+    clocks = {c["rule"]: c for c in doc["clocks"]}
+    assert clocks["reg_e_investigation"]["deadline"] == "2026-12-10"  # Thanksgiving skipped
+    assert clocks["reg_e_investigation"]["chunk_id"] == "regulation/15-usc-1693f#a"
+    assert doc["received_at"] == "2026-11-25" and doc["summary"].startswith("ESCALATE")
+
+
+def test_batch_received_at_per_line_and_bad_dates(cli_env: dict, tmp_path: Path) -> None:
+    path = tmp_path / "t.jsonl"
+    path.write_text(
+        json.dumps({"id": "a", "text": "I didn't make this card payment", "received_at": "2026-11-25"})
+        + "\n"
+        + json.dumps({"id": "b", "text": "hello", "received_at": "25/11/2026"})
+        + "\n",
+        encoding="utf-8",
+    )
+    result = runner.invoke(app, ["triage", "--json", "--input", str(path)])
+    assert result.exit_code == 0, result.output
+    first, second = [json.loads(line) for line in result.stdout.splitlines()]
+    assert first["received_at"] == "2026-11-25" and first["clocks"]
+    assert "not a date" in second["error"]["message"] and "YYYY-MM-DD" in second["error"]["hint"]
+    bad = run_cli(cli_env, "triage", "--received-at", "yesterday", "hi")
+    assert bad.returncode == 65 and b"not a date" in bad.stderr
+
+
+def test_eval_escalation_json_on_a_small_set(cli_env: dict, tmp_path: Path) -> None:
+    from assistant.evaluation.escalation import ESCALATION_SET
+
+    rows = [json.loads(line) for line in ESCALATION_SET.read_text(encoding="utf-8").splitlines()]
+    sample = [r for r in rows if r["source"] == "written"][::5] + [
+        r for r in rows if r["source"] == "cfpb"
+    ][:12]
+    path = tmp_path / "small.jsonl"
+    path.write_text("\n".join(json.dumps(r) for r in sample), encoding="utf-8")
+    result = runner.invoke(app, ["eval", "escalation", "--json", "--data", str(path)])
+    assert result.exit_code == 0, result.output
+    doc = json.loads(result.stdout)
+    assert {"precision", "recall", "f1", "by_source", "by_reason", "roc_auc"} <= set(doc)
+    assert doc["n"] == len(sample) and doc["recall"] >= 0.8
+    assert "cfpb_monetary_relief_roc_auc" in doc
+
+
+def test_eval_escalation_rejects_a_malformed_set(cli_env: dict, tmp_path: Path) -> None:
+    path = tmp_path / "bad.jsonl"
+    path.write_text('{"text": "hi", "escalate": true}\n{"text": "x"}\n', encoding="utf-8")
+    result = runner.invoke(app, ["eval", "escalation", "--data", str(path)])
+    assert isinstance(result.exception, DatasetError) and result.exception.exit_code == 65
+    assert "line 2" in result.exception.message
+
+
+def test_policy_check_reports_the_line(cli_env: dict, tmp_path: Path) -> None:
+    path = tmp_path / "policy.yaml"
+    path.write_text(
+        "version: t\nrules:\n  - code: x\n    description: d\n    severity: low\n"
+        "    when: {signals: [nope]}\n",
+        encoding="utf-8",
+    )
+    result = run_cli(cli_env, "policy", "check", str(path))
+    assert result.returncode == 78
+    assert b"line 6" in result.stderr and b"'nope' is not a signal" in result.stderr
+    ok = runner.invoke(app, ["policy", "check"])
+    assert ok.exit_code == 0 and "valid" in ok.output

@@ -1,0 +1,166 @@
+"""Escalation policy loading, signals with evidence spans, amounts and language."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from assistant.errors import PolicyError
+from assistant.escalation.amounts import find_amounts
+from assistant.escalation.engine import EscalationEngine
+from assistant.escalation.language import LanguageIdentifier
+from assistant.escalation.policy import default_policy_path, load_policy, parse_policy
+from assistant.escalation.signals import SignalDetector
+
+DEFAULT = default_policy_path().read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def language() -> LanguageIdentifier:
+    return LanguageIdentifier()
+
+
+@pytest.fixture(scope="module")
+def engine(language: LanguageIdentifier) -> EscalationEngine:
+    return EscalationEngine(load_policy(), SignalDetector(), language)
+
+
+def test_default_policy_loads_with_versions_and_clock_intents() -> None:
+    policy = load_policy()
+    assert policy.version and len(policy.rules) >= 10
+    assert "card_payment_not_recognised" in policy.clocks.eft_error_intents
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "marker", "message"),
+    [
+        ("signals: [scam]", "signals: [scamm]", "scamm", "'scamm' is not a signal"),
+        ("severity: medium\n    when: {signals: [repeat_contact]}",
+         "severity: urgent\n    when: {signals: [repeat_contact]}", "urgent", "severity"),
+        ("when: {min_amount: true}", "when: {min_amount: true, colour: red}", "colour", "colour"),
+        ("when: {confidence_below: 0.25}", "when: {confidence_below: 25}", "below: 25", "less than 1"),
+        ("languages_not: [en], signals", "languages_not: [english], signals", "english]", "ISO 639-1"),
+    ],
+)  # fmt: skip
+def test_policy_errors_name_the_line(old: str, new: str, marker: str, message: str) -> None:
+    assert old in DEFAULT
+    text = DEFAULT.replace(old, new, 1)
+    with pytest.raises(PolicyError) as info:
+        parse_policy(text, "team.yaml")
+    line = next(i for i, row in enumerate(text.splitlines(), 1) if marker in row)
+    assert f"team.yaml line {line}:" in info.value.message
+    assert message in info.value.message
+
+
+def test_yaml_syntax_errors_and_missing_files() -> None:
+    with pytest.raises(PolicyError, match="line 4: not valid YAML"):
+        parse_policy("version: x\nrules:\n  - {code: a,\n", "bad.yaml")
+    with pytest.raises(PolicyError, match="does not exist"):
+        load_policy(Path("/nonexistent/policy.yaml"))
+    with pytest.raises(PolicyError, match="at least one condition"):
+        parse_policy("version: x\nrules:\n  - {code: a, description: d, severity: low, when: {}}\n")
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("There is a charge of $84.99 from a shop I have never bought anything from. I never authorized it.", "unauthorized_transaction"),
+        ("Somebody got into my account and changed my email.", "unauthorized_transaction"),
+        ("A man said he was from your fraud team and told me to move my savings to a safe account.", "scam"),
+        ("I'm filing a complaint with the Consumer Financial Protection Bureau.", "regulator_threat"),
+        ("My lawyer will contact you.", "legal_threat"),
+        ("I'm a reporter working on a story about payment apps.", "media_inquiry"),
+        ("My husband passed away last month and his card is still charged.", "vulnerable_customer"),
+        ("This is the third time I am writing about this.", "repeat_contact"),
+        ("Your agent promised the refund within 5 business days and that was weeks ago.", "missed_deadline"),
+        ("You froze my account and I cannot pay rent.", "account_restricted"),
+        ("Alguien hizo compras que no reconozco.", "money_loss_cue"),
+    ],
+)
+def test_signals_carry_their_evidence_span(text: str, code: str) -> None:
+    signals = {s.code: s for s in SignalDetector().detect(text)}
+    assert code in signals, signals
+    hit = signals[code]
+    assert text[hit.start : hit.end].strip() == hit.evidence
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "How long does a transfer to another bank take?",
+        "Can I change my PIN in the app?",
+        "I'd like to close my account please.",
+        "My card hasn't arrived yet, I ordered it 5 days ago.",
+        "Can I get a power of attorney set up for my account?",
+    ],
+)
+def test_plain_questions_raise_no_escalating_signal(text: str) -> None:
+    codes = {s.code for s in SignalDetector().detect(text)} - {"vulnerable_customer"}
+    assert not codes & {"unauthorized_transaction", "scam", "legal_threat", "account_restricted"}
+
+
+def test_signal_patterns_stay_fast_on_two_megabytes_of_junk() -> None:
+    import time
+
+    junk = ("9" * 5000 + " someone " + "a" * 5000 + ". ") * 100
+    t0 = time.perf_counter()
+    SignalDetector().detect(junk)
+    assert time.perf_counter() - t0 < 5.0  # linear patterns: no catastrophic backtracking
+
+
+@pytest.mark.parametrize(
+    ("text", "value", "currency"),
+    [
+        ("I lost $1,250.50", 1250.5, "USD"),
+        ("€1.500,00 were taken", 1500.0, "EUR"),
+        ("they took 3k USD", 3000.0, "USD"),
+        ("£300 missing", 300.0, "GBP"),
+        ("2,500 dollars", 2500.0, "USD"),
+    ],
+)
+def test_amounts_with_currency(text: str, value: float, currency: str) -> None:
+    (amount,) = find_amounts(text)
+    assert (amount.value, amount.currency) == (value, currency)
+    assert text[amount.start : amount.end] == amount.text
+
+
+def test_order_numbers_and_dates_are_not_amounts() -> None:
+    assert find_amounts("order 12345 placed on 5/3, ref 998877") == []
+
+
+def test_language(language: LanguageIdentifier) -> None:
+    assert language.identify("I did not authorize this payment").code == "en"
+    assert language.identify("top up failed").code == "en"
+    assert language.identify("Alguien sacó dinero de mi cuenta sin mi permiso").code == "es"
+    assert language.identify("Von meinem Konto wurde Geld abgebucht").code == "de"
+    assert language.identify("1234 5678").code == "und"
+
+
+def test_engine_decision(engine: EscalationEngine) -> None:
+    text = "This is my third email. Someone took $2,400 from my account without my permission."
+    decision = engine.decide(text, "card_payment_not_recognised", 0.93)
+    codes = [f.rule.code for f in decision.fired]
+    assert decision.escalate and decision.severity == "critical"
+    assert codes[0] == "unauthorized_transaction"
+    assert {"large_amount", "repeat_contact"} <= set(codes)
+    large = next(f for f in decision.fired if f.rule.code == "large_amount")
+    assert text[large.start : large.end] == "$2,400"
+    assert 0.9 < decision.score <= 1.0
+
+
+def test_engine_handles_plain_tickets_and_flags_foreign_ones(engine: EscalationEngine) -> None:
+    plain = engine.decide("How do I top up by card?", "topping_up_by_card", 0.98)
+    assert not plain.escalate and not plain.fired
+    foreign = engine.decide("Hola, ¿cuánto tarda una transferencia?", "transfer_timing", 0.9)
+    assert not foreign.escalate
+    assert [f.rule.code for f in foreign.fired] == ["non_english"]
+    loss = engine.decide("Me robaron la tarjeta y hay cargos que no reconozco", "card_arrival", 0.9)
+    assert loss.escalate and "non_english_money_loss" in [f.rule.code for f in loss.fired]
+
+
+def test_low_confidence_escalates_and_unsure_flags(engine: EscalationEngine) -> None:
+    low = engine.decide("hmm", "exchange_rate", 0.1)
+    assert low.escalate and low.fired[0].rule.code == "low_intent_confidence"
+    unsure = engine.decide("hmm", "exchange_rate", 0.4)
+    assert not unsure.escalate and [f.rule.code for f in unsure.fired] == ["unsure_intent"]
