@@ -64,24 +64,32 @@ def compute_deadlines(facts: ClockFacts, calendar: BusinessCalendar) -> list[Dea
     return out
 
 
+def _notice_window(
+    facts: ClockFacts, rule: str, citation: str, chunk_id: str, duty: str, if_late: str
+) -> list[Deadline]:
+    """The consumer's 60-day notice window, when the ticket dates the statement."""
+    statement = facts.earliest("statement")
+    if statement is None:
+        return []
+    window = statement.date + timedelta(days=60)
+    timely = "in time" if facts.received <= window else f"LATE: {if_late}"
+    note = (
+        f"{duty} (statement dated {statement.date.isoformat()}, '{statement.text}'); "
+        f"this notice is {timely}."
+    )
+    return [Deadline(rule, window, citation, note, chunk_id, statement.date)]
+
+
 def _reg_e(facts: ClockFacts, cal: BusinessCalendar) -> list[Deadline]:
     r = facts.received
-    out: list[Deadline] = []
-    statement = facts.earliest("statement")
-    if statement:
-        window = statement.date + timedelta(days=60)
-        timely = "in time" if r <= window else "LATE: the bank may limit its liability"
-        out.append(
-            Deadline(
-                "reg_e_notice_window",
-                window,
-                "15 U.S.C. 1693f(a); 12 CFR 1005.11(b)(1)",
-                f"The customer must give notice within 60 days of the statement dated "
-                f"{statement.date.isoformat()} ('{statement.text}'); this notice is {timely}.",
-                f"{EFTA_1693F}#a",
-                statement.date,
-            )
-        )
+    out = _notice_window(
+        facts,
+        "reg_e_notice_window",
+        "15 U.S.C. 1693f(a); 12 CFR 1005.11(b)(1)",
+        f"{EFTA_1693F}#a",
+        "The customer must give notice within 60 days of the statement",
+        "the bank may limit its liability",
+    )
     investigate_days = 20 if facts.new_account else 10
     investigate = cal.add_business_days(r, investigate_days)
     if facts.new_account:
@@ -150,22 +158,15 @@ def _reg_e(facts: ClockFacts, cal: BusinessCalendar) -> list[Deadline]:
 
 def _reg_z(facts: ClockFacts) -> list[Deadline]:
     r = facts.received
-    out: list[Deadline] = []
-    statement = facts.earliest("statement")
-    if statement:
-        window = statement.date + timedelta(days=60)
-        timely = "in time" if r <= window else "LATE: the billing-error rights may not apply"
-        out.append(
-            Deadline(
-                "reg_z_notice_window",
-                window,
-                "15 U.S.C. 1666(a); 12 CFR 1026.13(b)(1)",
-                f"A written billing-error notice must arrive within 60 days of the first "
-                f"statement showing the error ('{statement.text}'); this notice is {timely}.",
-                f"{TILA_1666}#a",
-                statement.date,
-            )
-        )
+    out = _notice_window(
+        facts,
+        "reg_z_notice_window",
+        "15 U.S.C. 1666(a); 12 CFR 1026.13(b)(1)",
+        f"{TILA_1666}#a",
+        "A written billing-error notice must arrive within 60 days of the first statement "
+        "showing the error",
+        "the billing-error rights may not apply",
+    )
     out.append(
         Deadline(
             "reg_z_acknowledge",
