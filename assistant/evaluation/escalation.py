@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any, Callable, Sequence
 
 from assistant.config import PROJECT_ROOT
-from assistant.errors import DatasetError
+from assistant.errors import DatasetError, InputError
 from assistant.ticket import parse_received_at
 from assistant.triage.schema import TriageResult
 from assistant.triage.service import Triager
@@ -42,8 +42,8 @@ def load_escalation_set(path: Path = ESCALATION_SET) -> list[dict[str, Any]]:
                 f"{path}, line {number}: not an escalation ticket ({exc})",
                 'each line needs {"id", "text", "escalate": true|false, "reasons": [...]}',
             ) from None
-        except Exception as exc:  # InputError from parse_received_at
-            raise DatasetError(f"{path}, line {number}: {exc}", "fix received_at (YYYY-MM-DD)") from None
+        except InputError as exc:  # a received_at that is not a date
+            raise DatasetError(f"{path}, line {number}: {exc.message}", exc.hint) from None
         row.setdefault("source", "unknown")
         row.setdefault("id", f"line-{number}")
         rows.append(row)
