@@ -32,10 +32,6 @@ class ClockFacts:
     new_account: bool = False
     dates: list[DateMention] = field(default_factory=list)
 
-    def latest(self, kind: str) -> DateMention | None:
-        found = [m for m in self.dates if m.kind == kind]
-        return max(found, key=lambda m: m.date) if found else None
-
     def earliest(self, kind: str) -> DateMention | None:
         found = [m for m in self.dates if m.kind == kind]
         return min(found, key=lambda m: m.date) if found else None

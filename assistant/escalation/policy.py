@@ -108,10 +108,6 @@ class Policy(_Strict):
     clocks: ClockPolicy = Field(default_factory=ClockPolicy)
     source: str = Field(default="", exclude=True)
 
-    def intents(self) -> set[str]:
-        named = {i for r in self.rules for i in (r.when.intents or [])}
-        c = self.clocks
-        return named | set(c.eft_error_intents + c.card_dispute_intents + c.point_of_sale_intents)
 
 
 def default_policy_path() -> Path:
