@@ -109,7 +109,6 @@ class Policy(_Strict):
     source: str = Field(default="", exclude=True)
 
 
-
 def default_policy_path() -> Path:
     return Path(str(resources.files("assistant.escalation") / DEFAULT_POLICY))
 
