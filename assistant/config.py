@@ -69,6 +69,21 @@ class Settings(BaseSettings):
         description="Country (ISO 3166 alpha-2) assumed for phone numbers written without "
         "a +country code, when the PII guard looks for them.",
     )
+    kb_dir: Path = Field(
+        default=PROJECT_ROOT / "kb",
+        description="Knowledge-base sources `assistant kb ingest` reads by default; source "
+        "names in the index are relative to it.",
+    )
+    chroma_url: str | None = Field(
+        default=None,
+        description="URL of a Chroma server (`chroma run`), e.g. http://127.0.0.1:8001; "
+        "unset means the embedded index in <data dir>/chroma.",
+    )
+    kb_collection: str = Field(
+        default="kb-chunks",
+        pattern=r"^[a-zA-Z0-9][a-zA-Z0-9._-]{1,510}[a-zA-Z0-9]$",
+        description="Name of the Chroma collection that holds the knowledge-base chunks.",
+    )
     threads: int = Field(
         default=0,
         ge=0,
@@ -129,6 +144,14 @@ class Settings(BaseSettings):
     @property
     def injection_model_dir(self) -> Path:
         return self.models_dir / "injection"
+
+    @property
+    def chroma_dir(self) -> Path:
+        return self.data_dir / "chroma"
+
+    @property
+    def embedder_dir(self) -> Path:
+        return self.models_dir / "embedder"
 
     @property
     def resolved_threads(self) -> int:

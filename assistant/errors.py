@@ -67,3 +67,23 @@ class PolicyError(ConfigError):
     """The escalation policy file is missing or invalid."""
 
     code = "policy_error"
+
+
+class KbSourceError(InputError):
+    """A knowledge-base source file is unusable (front matter, format, content)."""
+
+    code = "invalid_kb_source"
+
+
+class IndexNotReadyError(ModelNotReadyError):
+    """The knowledge-base index is missing, empty or out of step with the embedder."""
+
+    code = "index_not_ready"
+
+
+class VectorStoreError(AssistantError):
+    """The vector index (embedded Chroma or a Chroma server) cannot be reached or used."""
+
+    code = "vector_store_unavailable"
+    http_status = 503
+    exit_code = 69

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from assistant.clocks.calendar import BusinessCalendar
 from assistant.config import Settings, get_settings
+from assistant.embeddings import OnnxEmbedder, ensure_onnx_embedder
 from assistant.escalation.engine import EscalationEngine
 from assistant.escalation.language import LanguageIdentifier
 from assistant.escalation.policy import load_policy
@@ -19,6 +20,8 @@ from assistant.guards.guard import Guards
 from assistant.guards.injection import InjectionDetector
 from assistant.guards.pii import PiiDetector
 from assistant.intent.classifier import IntentClassifier
+from assistant.kb.retrieval import Retriever
+from assistant.kb.store import ChunkStore, open_store
 from assistant.triage.service import Triager
 
 
@@ -92,4 +95,45 @@ def get_triager(settings: Settings | None = None) -> Triager:
         settings,
         get_escalation(settings),
         BusinessCalendar(settings.holiday_calendar),
+    )
+
+
+@lru_cache(maxsize=4)
+def _kb_embedder(model: str, out_dir: Path, threads: int) -> OnnxEmbedder:
+    return ensure_onnx_embedder(model, out_dir, threads=threads)
+
+
+def get_kb_embedder(settings: Settings | None = None) -> OnnxEmbedder:
+    """The retrieval embedder (all-MiniLM-L6-v2 in ONNX), exported on first use."""
+    settings = settings or get_settings()
+    return _kb_embedder(
+        settings.embedding_model, settings.embedder_dir.resolve(), settings.resolved_threads
+    )
+
+
+def get_store(settings: Settings | None = None) -> ChunkStore:
+    settings = settings or get_settings()
+    return open_store(settings.chroma_url, settings.chroma_dir.resolve(), settings.kb_collection)
+
+
+@lru_cache(maxsize=4)
+def _retriever(chroma_url: str | None, chroma_dir: Path, collection: str, model: str,
+               embedder_dir: Path, threads: int, phone_region: str) -> Retriever:
+    store = open_store(chroma_url, chroma_dir, collection)
+    return Retriever(
+        store, _kb_embedder(model, embedder_dir, threads), PiiDetector(phone_region)
+    )
+
+
+def get_retriever(settings: Settings | None = None) -> Retriever:
+    """Hybrid retriever over the index; loads the chunks and builds BM25 once."""
+    settings = settings or get_settings()
+    return _retriever(
+        settings.chroma_url,
+        settings.chroma_dir.resolve(),
+        settings.kb_collection,
+        settings.embedding_model,
+        settings.embedder_dir.resolve(),
+        settings.resolved_threads,
+        settings.phone_region,
     )

@@ -7,7 +7,7 @@ import sys
 
 import typer
 
-from assistant.cli import bench, evaluate, policy, serve, train, triage
+from assistant.cli import bench, evaluate, kb, policy, serve, train, triage
 from assistant.errors import AssistantError
 
 app = typer.Typer(
@@ -22,6 +22,7 @@ train.register(app)
 triage.register(app)
 app.add_typer(evaluate.app, name="eval")
 app.add_typer(policy.app, name="policy")
+app.add_typer(kb.app, name="kb")
 bench.register(app)
 serve.register(app)
 

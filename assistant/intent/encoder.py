@@ -21,17 +21,21 @@ TOKENIZER_FILE = "tokenizer.json"
 class OnnxEncoder:
     """Mean-pooled sentence embeddings from an ONNX graph (inputs: ids, attention mask)."""
 
-    def __init__(self, model_dir: Path, threads: int = 0, max_length: int = 128) -> None:
+    def __init__(
+        self,
+        model_dir: Path,
+        threads: int = 0,
+        max_length: int = 128,
+        what: str = "intent model",
+        rebuild: str = "run `assistant train` to (re)build the intent classifier",
+    ) -> None:
         import onnxruntime as ort
         from tokenizers import Tokenizer
 
         onnx_path, tok_path = model_dir / ONNX_FILE, model_dir / TOKENIZER_FILE
         for path in (onnx_path, tok_path):
             if not path.is_file():
-                raise ModelNotReadyError(
-                    f"intent model file {path} is missing",
-                    "run `assistant train` to (re)build the intent classifier",
-                )
+                raise ModelNotReadyError(f"{what} file {path} is missing", rebuild)
         try:
             self._tokenizer = Tokenizer.from_file(str(tok_path))
             options = ort.SessionOptions()
@@ -47,8 +51,8 @@ class OnnxEncoder:
             )
         except Exception as exc:  # onnxruntime/tokenizers raise their own types
             raise ModelNotReadyError(
-                f"intent model in {model_dir} is unreadable ({type(exc).__name__}: {exc})",
-                "delete that directory and run `assistant train` to rebuild it",
+                f"{what} in {model_dir} is unreadable ({type(exc).__name__}: {exc})",
+                f"delete that directory; then {rebuild}",
             ) from exc
         self._tokenizer.enable_truncation(max_length)
         self._tokenizer.no_padding()
