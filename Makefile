@@ -9,7 +9,7 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export ANONYMIZED_TELEMETRY := False
 
-.PHONY: setup run train test test-fast eval bench clean help
+.PHONY: setup run train kb test test-fast eval bench clean help
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -31,7 +31,10 @@ setup: $(VENV)/.installed  ## create .venv and install the service (no training)
 train: setup  ## train the intent classifier if it is missing or its data changed
 	$(BIN)/assistant train
 
-run: train  ## set up, prepare what is missing, serve on $(HOST):$(PORT)
+kb: setup  ## index kb/ (incremental: only changed documents are re-embedded)
+	$(BIN)/assistant kb ingest
+
+run: train kb  ## set up, prepare what is missing, serve on $(HOST):$(PORT)
 	$(BIN)/assistant serve --host $(HOST) --port $(PORT)
 
 test: $(VENV)/.installed-test  ## install test dependencies and run every test
@@ -40,10 +43,13 @@ test: $(VENV)/.installed-test  ## install test dependencies and run every test
 test-fast: $(VENV)/.installed-test  ## the tests without the slow ones
 	$(BIN)/python -m pytest -m 'not slow'
 
-eval: train  ## measured figures: BANKING77 test accuracy, macro-F1, ECE
+eval: train kb  ## measured figures: intents, guards, escalation, retrieval
 	$(BIN)/assistant eval intents
+	$(BIN)/assistant eval guards
+	$(BIN)/assistant eval escalation
+	$(BIN)/assistant eval retrieval
 
-bench: train  ## latency and throughput figures
+bench: train kb  ## latency and throughput figures
 	$(BIN)/assistant bench
 
 clean:  ## remove the virtualenv (keeps the data dir with trained models)

@@ -9,7 +9,7 @@ from typing import AsyncIterator
 from fastapi import FastAPI
 
 from api.errors import install_error_handlers
-from api.routes import health, triage
+from api.routes import health, kb, triage
 from assistant import __version__
 from assistant.config import Settings, get_settings
 from assistant.errors import AssistantError
@@ -32,6 +32,14 @@ def create_app(settings: Settings | None = None, load_models: bool = True) -> Fa
                 # Serve anyway: /health says what is missing, triage answers 503 with a hint.
                 app.state.triager_error = str(exc)
                 log.error("intent classifier not loaded: %s", exc)
+        if load_models and getattr(app.state, "retriever", None) is None:
+            from assistant.runtime import get_retriever
+
+            try:
+                app.state.retriever = get_retriever(settings)
+            except AssistantError as exc:
+                app.state.retriever_error = str(exc)
+                log.error("knowledge-base index not loaded: %s", exc)
         yield
 
     app = FastAPI(
@@ -43,7 +51,9 @@ def create_app(settings: Settings | None = None, load_models: bool = True) -> Fa
     )
     app.state.settings = settings
     app.state.triager = None
+    app.state.retriever = None
     install_error_handlers(app)
     app.include_router(health.router)
     app.include_router(triage.router)
+    app.include_router(kb.router)
     return app

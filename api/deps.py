@@ -7,7 +7,8 @@ from typing import Annotated
 from fastapi import Depends, Request
 
 from assistant.config import Settings
-from assistant.errors import ModelNotReadyError
+from assistant.errors import IndexNotReadyError, ModelNotReadyError
+from assistant.kb.retrieval import Retriever
 from assistant.triage.service import Triager
 
 
@@ -26,5 +27,17 @@ def get_triager(request: Request) -> Triager:
     return triager
 
 
+def get_retriever(request: Request) -> Retriever:
+    retriever = getattr(request.app.state, "retriever", None)
+    if retriever is None:
+        raise IndexNotReadyError(
+            "the knowledge-base index is not loaded: "
+            + getattr(request.app.state, "retriever_error", "unknown reason"),
+            "run `assistant kb ingest` (or `make run`) and restart the service",
+        )
+    return retriever
+
+
 SettingsDep = Annotated[Settings, Depends(get_app_settings)]
 TriagerDep = Annotated[Triager, Depends(get_triager)]
+RetrieverDep = Annotated[Retriever, Depends(get_retriever)]

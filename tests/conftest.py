@@ -105,3 +105,69 @@ def triager(settings: Settings, trained_model: dict):
     from assistant.runtime import get_triager
 
     return get_triager(settings)
+
+
+# ------------------------------------------------------------------ knowledge base
+FRONT = """---
+id: {id}
+title: {title}
+type: policy
+version: "{version}"
+effective_date: {date}
+owner: Tests
+---
+"""
+
+
+@pytest.fixture(scope="session")
+def kb_encoder(settings: Settings):
+    """The retrieval embedder, exported once per session into the test data dir."""
+    from assistant.runtime import get_kb_embedder
+
+    return get_kb_embedder(settings)
+
+
+def small_kb(root: Path) -> Path:
+    (root / "policies").mkdir(parents=True, exist_ok=True)
+    (root / "policies" / "cards.md").write_text(
+        FRONT.format(id="policy/cards", title="Cards", version="1", date="2025-01-01")
+        + "# Cards\n\n## Replacement delivery\n\nA new card arrives in 5 to 7 business days.\n\n"
+        "## Freezing\n\nFreeze the card in the app when it is lost.\n"
+    )
+    (root / "policies" / "fees-old.md").write_text(
+        FRONT.format(id="policy/fees", title="Fees", version="2025", date="2025-01-01")
+        + "## ATM withdrawals\n\nOut-of-network ATM withdrawals cost $2.50.\n"
+    )
+    (root / "policies" / "fees.md").write_text(
+        FRONT.format(id="policy/fees", title="Fees", version="2026", date="2026-07-01")
+        + "## ATM withdrawals\n\nOut-of-network ATM withdrawals cost $3.00.\n"
+    )
+    (root / "transfers.html").write_text(
+        '<html><head><meta name="kb:id" content="policy/transfers"><meta name="kb:title" '
+        'content="Transfers"><meta name="kb:type" content="policy"><meta name="kb:version" '
+        'content="1"><meta name="kb:effective_date" content="2025-01-01"><meta '
+        'name="kb:owner" content="Payments"></head><body><h2>Bank transfers</h2><p>Standard '
+        "bank transfers take 1 to 3 business days.</p></body></html>"
+    )
+    (root / "resolutions.jsonl").write_text(
+        '{"id": "resolution/r-1", "title": "Card number leaked", "type": "resolution", '
+        '"version": "1", "effective_date": "2026-10-01", "owner": "Care", "summary": '
+        '"Customer posted card 4111 1111 1111 1111 in chat by mistake.", "reply": "We '
+        'replaced your card."}\n'
+    )
+    return root
+
+
+@pytest.fixture(scope="session")
+def kb_retriever(settings: Settings, kb_encoder, tmp_path_factory: pytest.TempPathFactory):
+    """A real retriever (embedded Chroma, BM25) over the small knowledge base."""
+    from assistant.guards.pii import PiiDetector
+    from assistant.kb.ingest import ingest
+    from assistant.kb.retrieval import Retriever
+    from assistant.kb.store import open_store
+
+    root = tmp_path_factory.mktemp("kb-session")
+    kb = small_kb(root / "kb")
+    store = open_store(None, root / "chroma")
+    ingest(kb, store, kb_encoder, PiiDetector(), kb)
+    return Retriever(store, kb_encoder, PiiDetector())

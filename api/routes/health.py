@@ -1,4 +1,4 @@
-"""GET /health: is the service up, and is its model loaded."""
+"""GET /health: is the service up, and are its model and knowledge-base index loaded."""
 
 from __future__ import annotations
 
@@ -11,11 +11,18 @@ router = APIRouter(tags=["service"])
 
 @router.get("/health", response_model=Health)
 async def health(request: Request) -> Health:
-    triager = getattr(request.app.state, "triager", None)
-    if triager is None:
-        return Health(
-            status="degraded",
-            intent_model=None,
-            detail=getattr(request.app.state, "triager_error", ""),
-        )
-    return Health(status="ok", intent_model=str(triager.classifier.meta.get("created_at")))
+    state = request.app.state
+    triager = getattr(state, "triager", None)
+    retriever = getattr(state, "retriever", None)
+    problems = [
+        getattr(state, name, "")
+        for name, missing in (("triager_error", triager is None),
+                              ("retriever_error", retriever is None))
+        if missing
+    ]
+    return Health(
+        status="degraded" if problems else "ok",
+        intent_model=str(triager.classifier.meta.get("created_at")) if triager else None,
+        kb_chunks=retriever.size if retriever else None,
+        detail="; ".join(p for p in problems if p),
+    )

@@ -31,7 +31,11 @@ def main() -> None:
     """Console-script entry point: AssistantErrors become a message, a hint and an exit code."""
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     try:
-        app(standalone_mode=False)
+        # Without standalone mode click returns a command's typer.Exit code instead of
+        # exiting with it.
+        code = app(standalone_mode=False)
+        if isinstance(code, int) and code:
+            sys.exit(code)
     except AssistantError as exc:
         typer.secho(f"error: {exc.message}", fg="red", err=True)
         if exc.hint:

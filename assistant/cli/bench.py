@@ -17,10 +17,19 @@ def bench(
     singles: Annotated[int, typer.Option(min=10, help="Single-ticket triages to time.")] = 300,
     batch_size: Annotated[int, typer.Option(min=10, help="Tickets per batch.")] = 1000,
     repeats: Annotated[int, typer.Option(min=1, help="Batches to time (median).")] = 3,
+    retrieval: Annotated[
+        bool,
+        typer.Option("--retrieval/--no-retrieval", help="Also time retrieval and ingest."),
+    ] = True,
+    kb_chunks: Annotated[
+        int, typer.Option(min=100, help="Chunks in the enlarged index retrieval is timed on.")
+    ] = 10_000,
     json_out: Annotated[bool, typer.Option("--json", help="Print one JSON document.")] = False,
 ) -> None:
     """Time triage in-process: p50 for one warm ticket (guards included) and tickets/s for
-    a batch; the guards alone (`guards_p50_ms`), also on PII-bearing tickets.
+    a batch; the guards alone (`guards_p50_ms`), also on PII-bearing tickets; retrieval
+    p50 on a synthetic 10,000-chunk index (`retrieval_p50_ms`, built once and cached in
+    the data dir, ~10 min the first time) and ingest chunks/s.
 
     Tickets are short real queries from the BANKING77 test split; the escalation figures
     use the hand-written multi-sentence tickets of the escalation set. Figures are medians;
@@ -46,6 +55,22 @@ def bench(
         repeats=repeats,
         progress=lambda msg: typer.echo(msg, err=True),
     )
+    if retrieval:
+        from assistant.evaluation.retrieval import load_questions
+        from assistant.evaluation.retrieval_bench import bench_retrieval
+        from assistant.guards.pii import PiiDetector
+        from assistant.runtime import get_kb_embedder
+
+        report.update(
+            bench_retrieval(
+                settings,
+                [q["q"] for q in load_questions()],
+                get_kb_embedder(settings),
+                PiiDetector(settings.phone_region),
+                target_chunks=kb_chunks,
+                progress=lambda msg: typer.echo(msg, err=True),
+            )
+        )
     if json_out:
         print_json(report)
         return
@@ -59,3 +84,10 @@ def bench(
             "(multi-sentence, full triage incl. signals and clocks)"
         )
     typer.echo(f"model load        {report['intent_model_load_s']:.2f} s")
+    if retrieval:
+        typer.echo(
+            f"retrieval p50     {report['retrieval_p50_ms']:.2f} ms (hybrid, "
+            f"{report['retrieval_index_chunks']:,} chunks; dense {report['retrieval_dense_p50_ms']:.2f}, "
+            f"bm25 {report['retrieval_bm25_p50_ms']:.2f})"
+        )
+        typer.echo(f"kb ingest         {report['kb_ingest_chunks_per_s']:.0f} chunks/s")

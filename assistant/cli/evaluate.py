@@ -11,7 +11,7 @@ from assistant.cli.output import print_json
 
 app = typer.Typer(
     help="Measure quality: intent accuracy and calibration; PII and injection guards; "
-    "escalation precision/recall.",
+    "escalation precision/recall; retrieval recall and MRR.",
     no_args_is_help=True,
 )
 
@@ -158,3 +158,35 @@ def escalation(
         typer.echo(f"  ROC-AUC vs CFPB 'monetary relief': {report['cfpb_monetary_relief_roc_auc']}")
     for miss in report["missed"][:10]:
         typer.echo(f"  missed {miss['id']}: {miss['text'][:90]}")
+
+
+@app.command("retrieval")
+def retrieval(
+    data: Annotated[
+        Optional[Path],
+        typer.Option("--data", help="Question set YAML (default: evals/retrieval/questions.yaml)."),
+    ] = None,
+    json_out: Annotated[bool, typer.Option("--json", help="Print one JSON document.")] = False,
+) -> None:
+    """Recall@1, recall@5, MRR and nDCG@10 of dense, BM25 and hybrid search over the
+    current index (run `assistant kb ingest` first)."""
+    from assistant.evaluation.retrieval import RETRIEVAL_SET, evaluate_retrieval, load_questions
+    from assistant.runtime import get_retriever
+
+    questions = load_questions(data or RETRIEVAL_SET)
+    report = evaluate_retrieval(get_retriever(), questions)
+    if json_out:
+        print_json(report)
+        return
+    typer.echo(f"retrieval on {report['n']} questions, index of {report['index_chunks']} chunks")
+    typer.echo(f"  {'mode':8s} {'R@1':>6s} {'R@5':>6s} {'MRR':>6s} {'nDCG@10':>8s} {'p50 ms':>7s}")
+    for mode in ("dense", "bm25", "hybrid"):
+        row = report[mode]
+        typer.echo(
+            f"  {mode:8s} {row['recall_at_1']:6.3f} {row['recall_at_5']:6.3f} {row['mrr']:6.3f} "
+            f"{row['ndcg_at_10']:8.3f} {row['query_p50_ms']:7.1f}"
+        )
+    if report["hybrid_misses"]:
+        typer.echo("  hybrid misses (no answering chunk in the top 5):")
+        for miss in report["hybrid_misses"]:
+            typer.echo(f"    - {miss['q']}")

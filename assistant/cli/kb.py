@@ -21,10 +21,12 @@ app = typer.Typer(
 def _date(value: Optional[str], option: str) -> Optional[dt.date]:
     if value is None:
         return None
+    from assistant.errors import InputError
+
     try:
         return dt.date.fromisoformat(value)
     except ValueError:
-        raise typer.BadParameter(f"{value!r} is not a date; write YYYY-MM-DD", param_hint=option)
+        raise InputError(f"{option} {value!r} is not a date", "write it as YYYY-MM-DD") from None
 
 
 @app.command("ingest")

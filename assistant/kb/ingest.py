@@ -24,7 +24,7 @@ from assistant.errors import InputError, KbSourceError
 from assistant.kb.chunking import FAR_FUTURE, Chunk, chunk_document, date_int, int_date
 from assistant.kb.documents import Document
 from assistant.kb.loaders import load_file, source_files
-from assistant.kb.store import ChunkStore
+from assistant.kb.store import EMBEDDER_NAME, ChunkStore
 
 
 class TextEncoder(Protocol):
@@ -55,6 +55,7 @@ class IngestReport:
     chunks_embedded: int = 0
     chunks_total: int = 0
     pii_redactions: int = 0
+    reembedded_all: bool = False  # the index held another embedder's vectors
     skipped: list[Skipped] = field(default_factory=list)
     seconds: float = 0.0
     embed_seconds: float = 0.0
@@ -75,6 +76,7 @@ class IngestReport:
             "chunks_embedded": self.chunks_embedded,
             "chunks_total": self.chunks_total,
             "pii_redactions": self.pii_redactions,
+            "reembedded_all": self.reembedded_all,
             "skipped": [s.__dict__ for s in self.skipped],
             "seconds": round(self.seconds, 3),
             "embed_seconds": round(self.embed_seconds, 3),
@@ -156,6 +158,9 @@ def ingest(
             loaded[doc.key] = doc
     report.documents = len(loaded)
 
+    if store.embedder != EMBEDDER_NAME and store.count():
+        store.reset()  # vectors from another embedder cannot be mixed with new ones
+        report.reembedded_all = True
     indexed = store.documents()
     # Keep what is out of scope, and what a file that failed this time had indexed.
     keep = {

@@ -136,6 +136,7 @@ class Retriever:
         import bm25s
 
         logging.getLogger("bm25s").setLevel(logging.WARNING)
+        self.store.check_embedder()
         revision = self.store.revision()
         ids, chunks = self.store.chunks()
         if not chunks:
@@ -147,6 +148,8 @@ class Retriever:
         bm25.index([self._tokenize(c.search_text) for c in chunks], show_progress=False)
         self._ids = ids
         self._chunks = chunks
+        # Kept for exact search inside narrow filters (see _dense); 1.5 MB per 1k chunks.
+        self._vectors = self.store.vectors(ids)
         self._pos = {i: n for n, i in enumerate(ids)}
         self._bm25 = bm25
         self._vocab = bm25.vocab_dict
@@ -182,22 +185,23 @@ class Retriever:
             mask &= np.isin(self._types, types)
         return mask
 
-    def _dense(self, query: str, mask: np.ndarray, types: tuple[str, ...] | None,
-               day: int) -> list[tuple[int, float]]:
+    def _dense(self, query: str, mask: np.ndarray) -> list[tuple[int, float]]:
         vector = self.encoder.encode([query])[0]
         kept = int(mask.sum())
         if kept == 0:
             return []
-        if kept >= 0.5 * len(mask):
-            # Over-fetch and filter here: Chroma's metadata filter costs ~40 ms at 10k.
-            n = min(len(mask), int(self.candidates * len(mask) / kept) + 10)
-            found = self.store.nearest(vector, n)
-        else:
-            in_force = {"$and": [{"effective": {"$lte": day}}, {"valid_until": {"$gt": day}}]}
-            where: dict[str, Any] = {"$or": [in_force, {"type": "resolution"}]}
-            if types:
-                where = {"$and": [where, {"type": {"$in": list(types)}}]}
-            found = self.store.nearest(vector, self.candidates, where)
+        if kept < 0.5 * len(mask):
+            # A narrow filter (one document type, an old date): exact search over the
+            # chunks it keeps. Chroma's metadata-filtered query took ~70 ms at 10k chunks.
+            keep = np.flatnonzero(mask)
+            sims = self._vectors[keep] @ vector
+            n = min(self.candidates, len(keep))
+            top = np.argpartition(-sims, n - 1)[:n]
+            top = top[np.argsort(-sims[top], kind="stable")]
+            return [(int(keep[i]), float(sims[i])) for i in top]
+        # A wide filter: over-fetch from the HNSW index and filter here.
+        n = min(len(mask), int(self.candidates * len(mask) / kept) + 10)
+        found = self.store.nearest(vector, n)
         out = []
         for index_id, sim in found:
             pos = self._pos.get(index_id)
@@ -234,7 +238,7 @@ class Retriever:
         self.refresh()
         day = as_of or dt.date.today()
         mask = self._mask(type_filter, day)
-        dense = self._dense(query, mask, type_filter, date_int(day)) if mode != "bm25" else []
+        dense = self._dense(query, mask) if mode != "bm25" else []
         lexical = self._lexical(query, mask) if mode != "dense" else []
         dense_rank = {pos: r for r, (pos, _) in enumerate(dense, 1)}
         bm25_rank = {pos: r for r, (pos, _) in enumerate(lexical, 1)}

@@ -24,7 +24,8 @@ from assistant.kb.chunking import Chunk
 log = logging.getLogger(__name__)
 
 COLLECTION = "kb-chunks"
-EMBEDDER_NAME = "all-MiniLM-L6-v2"
+# Which vectors the collection holds; a change of model or input length means re-embedding.
+EMBEDDER_NAME = "all-MiniLM-L6-v2/max128"
 
 
 def _chroma_settings() -> Any:
@@ -77,25 +78,39 @@ class ChunkStore:
         self._client = client
         self.name = name
         self.location = location
+        self._col = self._open()
+
+    def _open(self) -> Any:
         try:
-            self._col = client.get_or_create_collection(
-                name,
+            return self._client.get_or_create_collection(
+                self.name,
                 embedding_function=None,
                 configuration={"hnsw": {"space": "cosine", "ef_search": 128}},
                 metadata={"embedder": EMBEDDER_NAME},
             )
         except Exception as exc:
             raise VectorStoreError(
-                f"cannot open the Chroma collection {name!r} at {location} ({exc})",
+                f"cannot open the Chroma collection {self.name!r} at {self.location} ({exc})",
                 "check ASSISTANT_CHROMA_URL / the data dir, or delete the index and re-ingest",
             ) from exc
-        embedder = (self._col.metadata or {}).get("embedder")
-        if embedder not in (None, EMBEDDER_NAME):
+
+    @property
+    def embedder(self) -> str | None:
+        return (self._col.metadata or {}).get("embedder")
+
+    def check_embedder(self) -> None:
+        """Refuse to search vectors made by another embedder than the one querying."""
+        if self.embedder not in (None, EMBEDDER_NAME):
             raise IndexNotReadyError(
-                f"the index {name!r} was built with the embedder {embedder!r}",
-                "delete the index (or pick another ASSISTANT_KB_COLLECTION) and run "
-                "`assistant kb ingest`",
+                f"the index {self.name!r} at {self.location} holds vectors from "
+                f"{self.embedder!r}, not {EMBEDDER_NAME!r}",
+                "run `assistant kb ingest`, which re-embeds everything",
             )
+
+    def reset(self) -> None:
+        """Drop every chunk (the embedder changed): the next ingest re-embeds all."""
+        self._client.delete_collection(self.name)
+        self._col = self._open()
 
     # ------------------------------------------------------------------ reads
     def count(self) -> int:
@@ -131,16 +146,25 @@ class ChunkStore:
         rows = sorted(zip(got["ids"], got["metadatas"] or [], got["documents"] or []))
         return [r[0] for r in rows], [Chunk.from_metadata(m, d or "") for _, m, d in rows]
 
-    def nearest(
-        self, vector: np.ndarray, n: int, where: dict[str, Any] | None = None
-    ) -> list[tuple[str, float]]:
-        """(index id, cosine similarity) of the ``n`` nearest chunks (matching ``where``)."""
+    def vectors(self, index_ids: Sequence[str]) -> np.ndarray:
+        """The stored embeddings of ``index_ids``, in that order."""
+        ids = list(index_ids)
+        out = np.zeros((len(ids), 0), dtype=np.float32)
+        pos = {i: n for n, i in enumerate(ids)}
+        for part in self._batches(len(ids)):
+            got = self._col.get(ids=ids[part], include=["embeddings"])
+            emb = np.asarray(got["embeddings"], dtype=np.float32)
+            if out.shape[1] == 0:
+                out = np.zeros((len(ids), emb.shape[1]), dtype=np.float32)
+            out[[pos[i] for i in got["ids"]]] = emb
+        return out
+
+    def nearest(self, vector: np.ndarray, n: int) -> list[tuple[str, float]]:
+        """(index id, cosine similarity) of the ``n`` nearest chunks."""
         n = min(n, self.count())
         if n <= 0:
             return []
-        got = self._col.query(
-            query_embeddings=[vector], n_results=n, where=where, include=["distances"]
-        )
+        got = self._col.query(query_embeddings=[vector], n_results=n, include=["distances"])
         return [(i, 1.0 - float(d)) for i, d in zip(got["ids"][0], got["distances"][0])]
 
     # ------------------------------------------------------------------ writes

@@ -10,16 +10,17 @@ ERROR_KEYS = {"code", "message", "hint"}
 
 
 @pytest.fixture
-def client(settings: Settings, triager) -> TestClient:
+def client(settings: Settings, triager, kb_retriever) -> TestClient:
     app = create_app(settings, load_models=False)
     app.state.triager = triager
+    app.state.retriever = kb_retriever
     with TestClient(app) as test_client:
         yield test_client
 
 
 def test_health_reports_the_model(client: TestClient) -> None:
     body = client.get("/health").json()
-    assert body["status"] == "ok" and body["intent_model"]
+    assert body["status"] == "ok" and body["intent_model"] and body["kb_chunks"] == 6
 
 
 def test_triage_returns_the_contract(client: TestClient) -> None:
@@ -96,3 +97,30 @@ def test_triage_counts_clocks_from_received_at(client: TestClient) -> None:
     assert rules["reg_e_investigation"] == "2026-12-10"
     bad = client.post("/v1/triage", json={"text": "hi", "received_at": "soon"})
     assert bad.status_code == 422 and set(bad.json()["error"]) >= ERROR_KEYS
+
+
+def test_kb_search_returns_citable_chunks(client: TestClient) -> None:
+    response = client.post(
+        "/v1/kb/search", json={"query": "out of network ATM fee", "as_of": "2026-03-01", "k": 2}
+    )
+    assert response.status_code == 200
+    first = response.json()["results"][0]
+    assert first["chunk_id"] == "policy/fees#atm-withdrawals" and first["version"] == "2025"
+    assert {"chunk_id", "source", "section", "score", "text"} <= set(first)
+
+
+def test_kb_search_rejects_bad_input_with_the_error_shape(client: TestClient) -> None:
+    for body in ({"query": ""}, {"query": "x", "types": ["memo"]}, {"query": "x", "k": 0}):
+        response = client.post("/v1/kb/search", json=body)
+        assert response.status_code == 422 and set(response.json()["error"]) == ERROR_KEYS
+
+
+def test_service_without_an_index_answers_503_with_a_hint(settings: Settings, triager) -> None:
+    app = create_app(settings, load_models=False)
+    app.state.triager = triager
+    app.state.retriever_error = "the index is empty"
+    with TestClient(app) as c:
+        assert c.get("/health").json()["status"] == "degraded"
+        response = c.post("/v1/kb/search", json={"query": "fees"})
+    assert response.status_code == 503
+    assert "assistant kb ingest" in response.json()["error"]["hint"]

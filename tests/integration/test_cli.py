@@ -20,7 +20,8 @@ CONTRACT_KEYS = {
 }
 COMMANDS = [
     ["train"], ["triage"], ["eval"], ["eval", "intents"], ["eval", "guards"],
-    ["eval", "escalation"], ["bench"], ["serve"], ["policy"], ["policy", "check"],
+    ["eval", "escalation"], ["eval", "retrieval"], ["bench"], ["serve"], ["policy"],
+    ["policy", "check"], ["kb"], ["kb", "ingest"], ["kb", "search"],
 ]
 
 
@@ -252,3 +253,46 @@ def test_policy_check_reports_the_line(cli_env: dict, tmp_path: Path) -> None:
     assert b"line 6" in result.stderr and b"'nope' is not a signal" in result.stderr
     ok = runner.invoke(app, ["policy", "check"])
     assert ok.exit_code == 0 and "valid" in ok.output
+
+
+def test_kb_ingest_then_search_as_json(cli_env: dict, kb_encoder, tmp_path: Path) -> None:
+    from tests.conftest import small_kb
+
+    kb = small_kb(tmp_path / "kb")
+    env = {**cli_env, "ASSISTANT_KB_DIR": str(kb), "ASSISTANT_KB_COLLECTION": "cli-test"}
+    first = run_cli(env, "kb", "ingest", "--json", "--no-progress")
+    assert first.returncode == 0, first.stderr.decode()
+    report = json.loads(first.stdout)
+    assert report["chunks_embedded"] == 6 and report["skipped"] == []
+    (kb / "broken.md").write_text("---\nid: [x\n---\n## A\n\ntext\n")
+    second = run_cli(env, "kb", "ingest")
+    assert second.returncode == 2  # partial: the rest went in, the summary names the file
+    assert "0 chunks embedded" in second.stdout.decode()
+    err = second.stderr.decode()
+    assert "skipped broken.md: front matter is not valid YAML" in err and "how to fix" in err
+
+    found = run_cli(env, "kb", "search", "replacement card delivery time", "--json", "-k", "2")
+    assert found.returncode == 0, found.stderr.decode()
+    body = json.loads(found.stdout)
+    assert body["results"][0]["chunk_id"] == "policy/cards#replacement-delivery"
+    assert {"chunk_id", "source", "section", "score", "text"} <= set(body["results"][0])
+    old = run_cli(env, "kb", "search", "ATM fee", "--as-of", "2026-01-31", "--json", "-k", "1")
+    assert json.loads(old.stdout)["results"][0]["version"] == "2025"
+
+    bad = run_cli(env, "kb", "search", "fees", "--as-of", "last week")
+    assert bad.returncode == 65 and "YYYY-MM-DD" in bad.stderr.decode()
+    empty = run_cli(env, "kb", "search", "   ")
+    assert empty.returncode == 65 and "query is empty" in empty.stderr.decode()
+
+
+def test_kb_search_on_an_empty_index_says_to_ingest(cli_env: dict, kb_encoder) -> None:
+    env = {**cli_env, "ASSISTANT_KB_COLLECTION": "never-ingested"}
+    result = run_cli(env, "kb", "search", "fees")
+    assert result.returncode == 69
+    err = result.stderr.decode()
+    assert "index" in err and "is empty" in err and "assistant kb ingest" in err
+
+
+def test_kb_ingest_of_a_missing_path_is_an_input_error(cli_env: dict, tmp_path: Path) -> None:
+    result = run_cli(cli_env, "kb", "ingest", str(tmp_path / "nope"))
+    assert result.returncode == 65 and "does not exist" in result.stderr.decode()
