@@ -85,7 +85,8 @@ def ingest_cmd(
         )
         typer.echo(
             f"  {report.chunks_embedded} chunks embedded in {report.seconds:.1f} s "
-            f"({report.chunks_per_s:.0f}/s); index holds {report.chunks_total} chunks; "
+            f"({report.chunks_per_s:.0f}/s), {report.chunks_reused} unchanged sections kept "
+            f"their vectors; index holds {report.chunks_total} chunks; "
             f"{report.pii_redactions} PII values redacted"
         )
         for skipped in report.skipped:

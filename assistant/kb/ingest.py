@@ -24,7 +24,7 @@ from assistant.errors import InputError, KbSourceError
 from assistant.kb.chunking import FAR_FUTURE, Chunk, chunk_document, date_int, int_date
 from assistant.kb.documents import Document
 from assistant.kb.loaders import load_file, source_files
-from assistant.kb.store import EMBEDDER_NAME, ChunkStore
+from assistant.kb.store import EMBEDDER_NAME, ChunkStore, text_key
 
 
 class TextEncoder(Protocol):
@@ -54,6 +54,7 @@ class IngestReport:
     removed: list[str] = field(default_factory=list)
     chunks_embedded: int = 0
     chunks_total: int = 0
+    chunks_reused: int = 0  # rewritten documents' unchanged sections: vectors kept
     pii_redactions: int = 0
     reembedded_all: bool = False  # the index held another embedder's vectors
     skipped: list[Skipped] = field(default_factory=list)
@@ -74,6 +75,7 @@ class IngestReport:
             "unchanged": self.unchanged,
             "removed": self.removed,
             "chunks_embedded": self.chunks_embedded,
+            "chunks_reused": self.chunks_reused,
             "chunks_total": self.chunks_total,
             "pii_redactions": self.pii_redactions,
             "reembedded_all": self.reembedded_all,
@@ -206,12 +208,25 @@ def ingest(
         if entry["valid_until"] != until[key]:
             store.set_valid_until(entry["ids"], until[key])
 
+    # Sections an edit left as they were keep their vectors (from any indexed version of
+    # the same document): editing one section of a policy re-embeds one chunk.
+    rewritten = {c.doc_id for c in to_embed}
+    pool = [i for e in indexed.values() if e["doc_id"] in rewritten for i in e["ids"]]
+    reusable = store.vectors_by_text(pool) if pool else {}
+    fresh: list[Chunk] = []
+    reused: list[Chunk] = []
+    for chunk in to_embed:
+        (reused if text_key(chunk.search_text) in reusable else fresh).append(chunk)
+    if reused:
+        store.add(reused, np.stack([reusable[text_key(c.search_text)] for c in reused]))
+    report.chunks_reused = len(reused)
+
     if on_total:
-        on_total(len(to_embed))
+        on_total(len(fresh))
     embed_started = time.perf_counter()
     batch = 64
-    for start in range(0, len(to_embed), batch):
-        part = to_embed[start : start + batch]
+    for start in range(0, len(fresh), batch):
+        part = fresh[start : start + batch]
         vectors = encoder.encode([c.search_text for c in part])
         store.add(part, vectors)
         if progress:
@@ -224,7 +239,7 @@ def ingest(
     for key in removed:
         store.delete(indexed[key]["ids"])
     report.removed = removed
-    report.chunks_embedded = len(to_embed)
+    report.chunks_embedded = len(fresh)
     if to_embed or removed or stale_ids:
         store.bump_revision(f"{time.time_ns()}")
     report.chunks_total = store.count()

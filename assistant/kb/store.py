@@ -12,6 +12,7 @@ never tries to download its default model.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from typing import Any, Iterable, Sequence
 from urllib.parse import urlparse
@@ -159,6 +160,20 @@ class ChunkStore:
             out[[pos[i] for i in got["ids"]]] = emb
         return out
 
+    def vectors_by_text(self, index_ids: Sequence[str]) -> dict[str, np.ndarray]:
+        """Stored vectors keyed by a hash of the text they embed, for re-use by an ingest
+        that rewrites a document but leaves some of its sections as they were."""
+        out: dict[str, np.ndarray] = {}
+        ids = list(index_ids)
+        for part in self._batches(len(ids)):
+            got = self._col.get(ids=ids[part], include=["documents", "metadatas", "embeddings"])
+            for meta, text, vector in zip(
+                got["metadatas"] or [], got["documents"] or [], got["embeddings"]
+            ):
+                chunk = Chunk.from_metadata(meta, text or "")
+                out[text_key(chunk.search_text)] = np.asarray(vector, dtype=np.float32)
+        return out
+
     def nearest(self, vector: np.ndarray, n: int) -> list[tuple[str, float]]:
         """(index id, cosine similarity) of the ``n`` nearest chunks."""
         n = min(n, self.count())
@@ -196,6 +211,10 @@ class ChunkStore:
 
     def bump_revision(self, revision: str) -> None:
         self._col.modify(metadata={"embedder": EMBEDDER_NAME, "revision": revision})
+
+
+def text_key(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
 def open_store(chroma_url: str | None, persist_dir: Any, name: str = COLLECTION) -> ChunkStore:

@@ -126,14 +126,17 @@ def test_eval_intents_json(cli_env: dict) -> None:
     assert report["n"] == 120 and report["accuracy"] >= 0.8
 
 
-def test_bench_json(cli_env: dict) -> None:
-    result = runner.invoke(
-        app, ["bench", "--json", "--singles", "20", "--batch-size", "50", "--repeats", "1"]
-    )
+def test_bench_json(cli_env: dict, kb_encoder) -> None:
+    args = ["bench", "--json", "--singles", "20", "--batch-size", "50", "--repeats", "1"]
+    result = runner.invoke(app, [*args, "--kb-chunks", "200"])
     assert result.exit_code == 0, result.output
     report = json.loads(result.stdout)
     assert report["triage_p50_ms"] > 0 and report["triage_batch_per_s"] > 0
     assert 0 < report["guards_p50_ms"] < report["triage_p50_ms"]
+    # the enlarged index is built through the real ingest path, then timed
+    assert 200 <= report["retrieval_index_chunks"] < 260
+    assert report["retrieval_p50_ms"] > 0 and report["kb_ingest_chunks_per_s"] > 0
+    assert report["rerank_top20_cost_ms"] > report["retrieval_bm25_p50_ms"]
 
 
 def test_train_skips_when_up_to_date(cli_env: dict) -> None:

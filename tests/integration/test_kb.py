@@ -43,7 +43,9 @@ def test_ingest_is_incremental_keeps_failed_files_and_drops_removed_ones(
     (kb / "transfers.html").unlink()
     (kb / "resolutions.jsonl").write_text("{broken\n")  # fails now: its old version stays
     third = ingest(kb, store, kb_encoder, pii, kb)
-    assert third.changed == ["policy/cards@1"] and third.chunks_embedded == 2
+    # only the edited section is embedded again; the untouched one keeps its vector
+    assert third.changed == ["policy/cards@1"] and third.chunks_embedded == 1
+    assert third.chunks_reused == 1
     assert third.removed == ["policy/transfers@1"]
     [skipped] = third.skipped
     assert skipped.source == "resolutions.jsonl" and "line 1" in skipped.error

@@ -7,8 +7,10 @@ import subprocess
 import sys
 import time
 import urllib.request
+from pathlib import Path
 
 from assistant.config import Settings
+from tests.conftest import small_kb
 
 
 def free_port() -> int:
@@ -17,9 +19,22 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def test_serve_answers_health_and_triage(settings: Settings, trained_model: dict) -> None:
+def test_serve_answers_health_triage_and_search(
+    settings: Settings, trained_model: dict, kb_encoder, tmp_path: Path
+) -> None:
     port = free_port()
-    env = {**os.environ, "ASSISTANT_DATA_DIR": str(settings.data_dir), "ASSISTANT_THREADS": "1"}
+    env = {
+        **os.environ,
+        "ASSISTANT_DATA_DIR": str(settings.data_dir),
+        "ASSISTANT_THREADS": "1",
+        "ASSISTANT_KB_DIR": str(small_kb(tmp_path / "kb")),
+        "ASSISTANT_KB_COLLECTION": "serve-test",
+    }
+    ingest = subprocess.run(
+        [sys.executable, "-m", "assistant", "kb", "ingest", "--no-progress"],
+        env=env, capture_output=True, timeout=300,
+    )
+    assert ingest.returncode == 0, ingest.stderr.decode()
     proc = subprocess.Popen(
         [sys.executable, "-m", "assistant", "serve", "--port", str(port)],
         env=env,
@@ -38,7 +53,7 @@ def test_serve_answers_health_and_triage(settings: Settings, trained_model: dict
                 if time.monotonic() > deadline or proc.poll() is not None:
                     raise AssertionError(proc.stdout.read().decode() if proc.stdout else "")
                 time.sleep(0.3)
-        assert health["status"] == "ok"
+        assert health["status"] == "ok" and health["kb_chunks"] == 6
         request = urllib.request.Request(
             f"{base}/v1/triage",
             data=json.dumps({"text": "Where is my card? I ordered it two weeks ago"}).encode(),
@@ -46,6 +61,14 @@ def test_serve_answers_health_and_triage(settings: Settings, trained_model: dict
         )
         with urllib.request.urlopen(request, timeout=10) as response:
             assert json.load(response)["intent"] == "card_arrival"
+        request = urllib.request.Request(
+            f"{base}/v1/kb/search",
+            data=json.dumps({"query": "bank transfer days", "k": 1}).encode(),
+            headers={"Content-Type": "application/json"},
+        )
+        with urllib.request.urlopen(request, timeout=10) as response:
+            hit = json.load(response)["results"][0]
+        assert hit["chunk_id"] == "policy/transfers#bank-transfers"
     finally:
         proc.terminate()
         proc.wait(timeout=20)
