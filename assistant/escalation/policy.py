@@ -29,6 +29,7 @@ SIGNALS = (
     "money_loss_cue",
     "account_restricted",
     "disputed_charge",
+    "unfair_practice",
 )
 Severity = Literal["low", "medium", "high", "critical"]
 SEVERITY_RANK = {"low": 0, "medium": 1, "high": 2, "critical": 3}

@@ -76,6 +76,18 @@ def test_yaml_syntax_errors_and_missing_files() -> None:
         ("Your agent promised the refund within 5 business days and that was weeks ago.", "missed_deadline"),
         ("You froze my account and I cannot pay rent.", "account_restricted"),
         ("Alguien hizo compras que no reconozco.", "money_loss_cue"),
+        # added at stop 11 (written fresh, not taken from the evaluation set)
+        ("They decided to close my accounts without giving a reason.", "account_restricted"),
+        ("The bank closed my card the day after I paid it off.", "account_restricted"),
+        ("My account is currently under review and I cannot withdraw.", "account_restricted"),
+        ("After the fee I was left with no money for the week.", "vulnerable_customer"),
+        ("We filed for bankruptcy last month and this card is secured.", "vulnerable_customer"),
+        ("I want to reopen my complaint from March.", "repeat_contact"),
+        ("This late mark has damaged my credit score and it was your error.", "disputed_charge"),
+        ("It will negatively impact my credit report.", "disputed_charge"),
+        ("That monthly inactivity fee is deceptive and probably illegal.", "unfair_practice"),
+        ("These are unfair and misleading business practices.", "unfair_practice"),
+        ("You illegally charged me interest on a 0% balance.", "unfair_practice"),
     ],
 )
 def test_signals_carry_their_evidence_span(text: str, code: str) -> None:
@@ -93,11 +105,20 @@ def test_signals_carry_their_evidence_span(text: str, code: str) -> None:
         "I'd like to close my account please.",
         "My card hasn't arrived yet, I ordered it 5 days ago.",
         "Can I get a power of attorney set up for my account?",
+        "Is it illegal to send money to Cuba?",
+        "Are there any hidden fees on international transfers?",
+        "Will checking my balance affect my credit score?",
+        "Is my money safe if you go bankrupt?",
+        "I closed my old account last year, can I open a new one?",
+        "Why is my account being reviewed?",
     ],
 )
 def test_plain_questions_raise_no_escalating_signal(text: str) -> None:
     codes = {s.code for s in SignalDetector().detect(text)} - {"vulnerable_customer"}
-    assert not codes & {"unauthorized_transaction", "scam", "legal_threat", "account_restricted"}
+    assert not codes & {
+        "unauthorized_transaction", "scam", "legal_threat", "account_restricted",
+        "unfair_practice", "disputed_charge", "repeat_contact",
+    }
 
 
 def test_signal_patterns_stay_fast_on_two_megabytes_of_junk() -> None:
