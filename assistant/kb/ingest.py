@@ -224,6 +224,8 @@ def ingest(
     if on_total:
         on_total(len(fresh))
     embed_started = time.perf_counter()
+    # Similar lengths side by side: the encoder pads each batch to its longest text.
+    fresh.sort(key=lambda c: len(c.search_text))
     batch = 64
     for start in range(0, len(fresh), batch):
         part = fresh[start : start + batch]
