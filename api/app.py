@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from contextlib import asynccontextmanager
-from typing import AsyncIterator
+from typing import AsyncIterator, Callable
 
 from fastapi import FastAPI
 
@@ -17,29 +17,30 @@ from assistant.errors import AssistantError
 log = logging.getLogger(__name__)
 
 
+def _build(app: FastAPI, name: str, factory: Callable[[], object], what: str) -> None:
+    """Build one heavy object into ``app.state.<name>`` unless a test injected it. On
+    failure serve anyway: /health says what is missing (``<name>_error``), and the
+    routes that need it answer 503 with a hint."""
+    if getattr(app.state, name, None) is not None:
+        return
+    try:
+        setattr(app.state, name, factory())
+    except AssistantError as exc:
+        setattr(app.state, f"{name}_error", str(exc))
+        log.error("%s not loaded: %s", what, exc)
+
+
 def create_app(settings: Settings | None = None, load_models: bool = True) -> FastAPI:
     """Build the app. ``load_models=False`` lets tests inject their own objects."""
     settings = settings or get_settings()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        if load_models and getattr(app.state, "triager", None) is None:
-            from assistant.runtime import get_triager
+        if load_models:
+            from assistant.runtime import get_retriever, get_triager
 
-            try:
-                app.state.triager = get_triager(settings)
-            except AssistantError as exc:
-                # Serve anyway: /health says what is missing, triage answers 503 with a hint.
-                app.state.triager_error = str(exc)
-                log.error("intent classifier not loaded: %s", exc)
-        if load_models and getattr(app.state, "retriever", None) is None:
-            from assistant.runtime import get_retriever
-
-            try:
-                app.state.retriever = get_retriever(settings)
-            except AssistantError as exc:
-                app.state.retriever_error = str(exc)
-                log.error("knowledge-base index not loaded: %s", exc)
+            _build(app, "triager", lambda: get_triager(settings), "intent classifier")
+            _build(app, "retriever", lambda: get_retriever(settings), "knowledge-base index")
         yield
 
     app = FastAPI(

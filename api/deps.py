@@ -16,26 +16,28 @@ def get_app_settings(request: Request) -> Settings:
     return request.app.state.settings
 
 
+def _loaded(request: Request, name: str, error: type[ModelNotReadyError], what: str,
+            fix: str) -> object:
+    """``app.state.<name>`` as the lifespan built it, or a 503 saying why it is missing."""
+    value = getattr(request.app.state, name, None)
+    if value is None:
+        reason = getattr(request.app.state, f"{name}_error", "unknown reason")
+        raise error(f"the {what} is not loaded: {reason}", f"{fix} and restart the service")
+    return value
+
+
 def get_triager(request: Request) -> Triager:
-    triager = getattr(request.app.state, "triager", None)
-    if triager is None:
-        raise ModelNotReadyError(
-            "the intent classifier is not loaded: "
-            + getattr(request.app.state, "triager_error", "unknown reason"),
-            "run `assistant train` (or `make run`) and restart the service",
-        )
-    return triager
+    return _loaded(  # type: ignore[return-value]
+        request, "triager", ModelNotReadyError, "intent classifier",
+        "run `assistant train` (or `make run`)",
+    )
 
 
 def get_retriever(request: Request) -> Retriever:
-    retriever = getattr(request.app.state, "retriever", None)
-    if retriever is None:
-        raise IndexNotReadyError(
-            "the knowledge-base index is not loaded: "
-            + getattr(request.app.state, "retriever_error", "unknown reason"),
-            "run `assistant kb ingest` (or `make run`) and restart the service",
-        )
-    return retriever
+    return _loaded(  # type: ignore[return-value]
+        request, "retriever", IndexNotReadyError, "knowledge-base index",
+        "run `assistant kb ingest` (or `make run`)",
+    )
 
 
 SettingsDep = Annotated[Settings, Depends(get_app_settings)]
