@@ -138,7 +138,7 @@ class Retriever:
         logging.getLogger("bm25s").setLevel(logging.WARNING)
         self.store.check_embedder()
         revision = self.store.revision()
-        ids, chunks = self.store.chunks()
+        ids, chunks, vectors = self.store.chunks()
         if not chunks:
             raise IndexNotReadyError(
                 f"the knowledge-base index at {self.store.location} is empty",
@@ -149,7 +149,7 @@ class Retriever:
         self._ids = ids
         self._chunks = chunks
         # Kept for exact search inside narrow filters (see _dense); 1.5 MB per 1k chunks.
-        self._vectors = self.store.vectors(ids)
+        self._vectors = vectors
         self._pos = {i: n for n, i in enumerate(ids)}
         self._bm25 = bm25
         self._vocab = bm25.vocab_dict

@@ -141,24 +141,20 @@ class ChunkStore:
             entry["ids"].append(index_id)
         return docs
 
-    def chunks(self) -> tuple[list[str], list[Chunk]]:
-        """Every chunk (redacted text and metadata), in a stable order."""
-        got = self._col.get(include=["metadatas", "documents"])
-        rows = sorted(zip(got["ids"], got["metadatas"] or [], got["documents"] or []))
-        return [r[0] for r in rows], [Chunk.from_metadata(m, d or "") for _, m, d in rows]
-
-    def vectors(self, index_ids: Sequence[str]) -> np.ndarray:
-        """The stored embeddings of ``index_ids``, in that order."""
-        ids = list(index_ids)
-        out = np.zeros((len(ids), 0), dtype=np.float32)
-        pos = {i: n for n, i in enumerate(ids)}
-        for part in self._batches(len(ids)):
-            got = self._col.get(ids=ids[part], include=["embeddings"])
-            emb = np.asarray(got["embeddings"], dtype=np.float32)
-            if out.shape[1] == 0:
-                out = np.zeros((len(ids), emb.shape[1]), dtype=np.float32)
-            out[[pos[i] for i in got["ids"]]] = emb
-        return out
+    def chunks(self) -> tuple[list[str], list[Chunk], np.ndarray]:
+        """Every chunk (redacted text and metadata) and its vector, in a stable order."""
+        got = self._col.get(include=["metadatas", "documents", "embeddings"])
+        ids = list(got["ids"])
+        if not ids:
+            return [], [], np.zeros((0, 0), dtype=np.float32)
+        order = sorted(range(len(ids)), key=ids.__getitem__)
+        metas, docs = got["metadatas"] or [], got["documents"] or []
+        vectors = np.asarray(got["embeddings"], dtype=np.float32).reshape(len(ids), -1)
+        return (
+            [ids[i] for i in order],
+            [Chunk.from_metadata(metas[i], docs[i] or "") for i in order],
+            vectors[order],
+        )
 
     def vectors_by_text(self, index_ids: Sequence[str]) -> dict[str, np.ndarray]:
         """Stored vectors keyed by a hash of the text they embed, for re-use by an ingest

@@ -50,7 +50,8 @@ def test_ingest_is_incremental_keeps_failed_files_and_drops_removed_ones(
     [skipped] = third.skipped
     assert skipped.source == "resolutions.jsonl" and "line 1" in skipped.error
     assert skipped.kept_indexed
-    ids, chunks = store.chunks()
+    ids, chunks, vectors = store.chunks()
+    assert vectors.shape == (len(ids), 384)
     texts = {c.chunk_id: c.text for c in chunks}
     assert "4 to 6" in texts["policy/cards#replacement-delivery"]
     assert "policy/transfers#bank-transfers" not in texts
