@@ -13,13 +13,15 @@ from assistant.errors import ModelNotReadyError
 from assistant.intent.calibration import softmax
 from assistant.intent.encoder import OnnxEncoder
 from assistant.intent.lexical import FastLexicalScorer
-from assistant.intent.neighbours import NearestExamples
+from assistant.intent.neighbours import NearestExamples, top_candidates
 
 META_FILE = "meta.json"
 HEAD_FILE = "head.npz"
 LEXICAL_FILE = "lexical.joblib"
 NEIGHBOURS_FILE = "neighbours.npz"
 SCHEMA_VERSION = 1
+# Intents per ticket the nearest-example member scores (see neighbours.py).
+NEIGHBOUR_CANDIDATES = 10
 
 
 @dataclass(frozen=True)
@@ -105,10 +107,12 @@ class IntentClassifier:
         """Uncalibrated combined logits, shape (n, classes)."""
         emb = self.encoder.encode(texts)
         z = emb @ self.head_weight.T + self.head_bias
-        if self.neighbours is not None and self.neighbour_weight:
-            z = z + self.neighbour_weight * self.neighbours.scores(emb)
         if self._lexical_fast is not None and self.lexical_weight:
             z = z + self.lexical_weight * self._lexical_fast.scores(texts)
+        if self.neighbours is not None and self.neighbour_weight:
+            # Neighbours only re-rank the intents the head and lexical members already favour.
+            candidates = top_candidates(z, NEIGHBOUR_CANDIDATES)
+            z = z + self.neighbour_weight * self.neighbours.scores(emb, candidates)
         return z.astype(np.float32)
 
     def predict_proba(self, texts: Sequence[str]) -> np.ndarray:

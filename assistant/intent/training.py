@@ -34,13 +34,14 @@ from assistant.intent.classifier import (
     LEXICAL_FILE,
     META_FILE,
     NEIGHBOURS_FILE,
+    NEIGHBOUR_CANDIDATES,
     SCHEMA_VERSION,
     IntentClassifier,
     read_meta,
 )
 from assistant.intent.dataset import LabelledData, load_labelled_csv
 from assistant.intent.encoder import ONNX_FILE, OnnxEncoder
-from assistant.intent.neighbours import NearestExamples
+from assistant.intent.neighbours import NearestExamples, restrict_to, top_candidates
 
 LEXICAL_WEIGHTS = (0.0, 1.0, 2.0, 3.0, 4.0, 5.0, 6.0)
 NEIGHBOUR_WEIGHTS = (0.0, 2.5, 5.0, 10.0, 15.0, 20.0, 30.0)
@@ -167,12 +168,20 @@ def train_intent_model(
             for wk in (NEIGHBOUR_WEIGHTS if options.neighbours else (0.0,))
         ]
 
+        def combined(weights: tuple[float, float]) -> np.ndarray:
+            # As served: neighbours score only the head + lexical members' top intents.
+            z = hold_head + weights[0] * hold_lex
+            if not weights[1]:
+                return z
+            knn = restrict_to(hold_knn, top_candidates(z, NEIGHBOUR_CANDIDATES))
+            return z + weights[1] * knn
+
         def held_out_nll(weights: tuple[float, float]) -> float:
-            z = hold_head + weights[0] * hold_lex + weights[1] * hold_knn
+            z = combined(weights)
             return nll(z, y_hold, fit_temperature(z, y_hold))
 
         lexical_weight, neighbour_weight = min(candidates, key=held_out_nll)
-        hold_logits = hold_head + lexical_weight * hold_lex + neighbour_weight * hold_knn
+        hold_logits = combined((lexical_weight, neighbour_weight))
 
         # The served members see all the data: the holdout only chose weights.
         if lexical_weight > 0:
