@@ -52,7 +52,7 @@ def _injection_detector(model_dir: Path, train_csv: Path) -> InjectionDetector:
 
 
 def get_guards(settings: Settings | None = None) -> Guards:
-    """PII redaction and injection scoring; the detector trains itself (seconds) if missing."""
+    """PII redaction and injection scoring; the detector trains itself (under a minute) if missing."""
     settings = settings or get_settings()
     detector = _injection_detector(
         settings.injection_model_dir.resolve(), settings.intent_train_csv.resolve()

@@ -52,7 +52,8 @@ def guards(
     json_out: Annotated[bool, typer.Option("--json", help="Print one JSON document.")] = False,
 ) -> None:
     """PII precision/recall (overall and per type) on evals/datasets/pii; injection
-    accuracy/F1 on the held-out deepset split; false positives on BANKING77 test."""
+    accuracy/F1 on the held-out deepset split; false positives on BANKING77 test
+    queries and on the escalation set's multi-sentence complaints."""
     from assistant.config import get_settings
     from assistant.evaluation.guards import (
         evaluate_injection,
@@ -60,6 +61,7 @@ def guards(
         load_injection_split,
         load_pii_cases,
     )
+    from assistant.evaluation.escalation import load_escalation_set
     from assistant.intent.dataset import load_labelled_csv
     from assistant.runtime import get_guards
 
@@ -67,7 +69,12 @@ def guards(
     guards_ = get_guards(settings)
     report = evaluate_pii(guards_.pii, load_pii_cases())
     benign = load_labelled_csv(settings.intent_test_csv).texts
-    report.update(evaluate_injection(guards_.injection, load_injection_split(), benign))
+    complaints = [  # multi-sentence: the BANKING77 rows there are already in `benign`
+        row["text"] for row in load_escalation_set() if row.get("source") != "banking77"
+    ]
+    report.update(
+        evaluate_injection(guards_.injection, load_injection_split(), benign, complaints)
+    )
     if json_out:
         print_json(report)
         return
@@ -85,6 +92,10 @@ def guards(
     typer.echo(
         f"  false positives on {report['benign_n']:,} BANKING77 test queries: "
         f"{report['benign_false_positive_rate']:.2%}"
+    )
+    typer.echo(
+        f"  false positives on {report['ticket_n']:,} complaint tickets (escalation set): "
+        f"{report['ticket_false_positive_rate']:.2%}"
     )
 
 

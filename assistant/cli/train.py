@@ -104,7 +104,7 @@ def train(
     meta = outcome.meta
     from assistant.runtime import get_guards
 
-    log("preparing the prompt-injection detector (trains in seconds when missing)")
+    log("preparing the prompt-injection detector (trains in under a minute when missing)")
     injection_meta = get_guards(settings).injection.meta
     if json_out:
         print_json(

