@@ -30,6 +30,7 @@ SIGNALS = (
     "account_restricted",
     "disputed_charge",
     "unfair_practice",
+    "formal_complaint",
 )
 Severity = Literal["low", "medium", "high", "critical"]
 SEVERITY_RANK = {"low": 0, "medium": 1, "high": 2, "critical": 3}
