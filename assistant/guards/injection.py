@@ -329,7 +329,9 @@ class InjectionDetector:
             return Pipeline(
                 [("features", features), (
                         "linear",
-                        LogisticRegression(C=REGULARISATION, max_iter=2000, class_weight="balanced"),
+                        LogisticRegression(
+                            C=REGULARISATION, max_iter=2000, class_weight="balanced"
+                        ),
                     )]
             )
 
@@ -341,7 +343,8 @@ class InjectionDetector:
         )
         held_model = pipeline().fit([fold(t) for t in raw_fit], y_fit)
         benign_val = [fold(t) for t, label in zip(raw_val, y_val) if label == 0]
-        quantiles = benign_quantiles(_sigmoid(FastLexicalScorer(held_model).scores(benign_val)[:, 0]))
+        benign_p = _sigmoid(FastLexicalScorer(held_model).scores(benign_val)[:, 0])
+        quantiles = benign_quantiles(benign_p)
         held = cls(held_model, threshold=1.0, meta={"benign_quantiles": quantiles})
         val_scores = np.asarray([held.score(t).score for t in raw_val])
         benign_scores = np.sort(val_scores[y_val == 0])
@@ -449,7 +452,6 @@ class InjectionDetector:
             )
         start, end = _trim(text, start, end)
         return InjectionScore(True, round(score, 4), text[start:end][:300], start, end, source)
-
 
     def _family_wise(self, p: np.ndarray, n: int) -> np.ndarray:
         """Sentence probabilities corrected for scoring n sentences (Šidák).
