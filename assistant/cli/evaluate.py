@@ -61,6 +61,7 @@ def guards(
         load_injection_split,
         load_pii_cases,
     )
+    from assistant.escalation.language import LanguageIdentifier
     from assistant.evaluation.escalation import load_escalation_set
     from assistant.intent.dataset import load_labelled_csv
     from assistant.runtime import get_guards
@@ -72,8 +73,15 @@ def guards(
     complaints = [  # multi-sentence: the BANKING77 rows there are already in `benign`
         row["text"] for row in load_escalation_set() if row.get("source") != "banking77"
     ]
+    identifier = LanguageIdentifier()
     report.update(
-        evaluate_injection(guards_.injection, load_injection_split(), benign, complaints)
+        evaluate_injection(
+            guards_.injection,
+            load_injection_split(),
+            benign,
+            complaints,
+            language_of=lambda text: identifier.identify(text).code,
+        )
     )
     if json_out:
         print_json(report)
@@ -89,6 +97,11 @@ def guards(
         f"  accuracy {report['injection_accuracy']:.4f}  F1 {report['injection_f1']:.4f}  "
         f"precision {report['injection_precision']:.4f}  recall {report['injection_recall']:.4f}"
     )
+    for language, row in report["injection_by_language"].items():
+        typer.echo(
+            f"    {language:4s} n={row['n']:3d}  injections {row['injections']:3d}  "
+            f"precision {row['precision']:.4f}  recall {row['recall']:.4f}  F1 {row['f1']:.4f}"
+        )
     typer.echo(
         f"  false positives on {report['benign_n']:,} BANKING77 test queries: "
         f"{report['benign_false_positive_rate']:.2%}"

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import time
 from pathlib import Path
-from typing import Any, Iterable, Sequence
+from typing import Any, Callable, Iterable, Sequence
 
 from assistant.config import PROJECT_ROOT
 from assistant.errors import DatasetError
@@ -102,6 +102,7 @@ def evaluate_injection(
     rows: Sequence[dict[str, Any]],
     benign_queries: Iterable[str],
     benign_tickets: Sequence[str] = (),
+    language_of: Callable[[str], str] | None = None,
 ) -> dict[str, Any]:
     """deepset F1, and false alarms on genuine text: short queries and long complaints.
 
@@ -109,9 +110,7 @@ def evaluate_injection(
     data for the detector's regularisation, so their rate is a development figure.
     """
     scored = [(detector.score(r["text"]).detected, r["label"] == 1) for r in rows]
-    tp = sum(p and y for p, y in scored)
-    fp = sum(p and not y for p, y in scored)
-    fn = sum(y and not p for p, y in scored)
+    tp, fp, fn = _confusion(scored)
     benign = list(benign_queries)
     started = time.perf_counter()
     flagged = [q for q in benign if detector.score(q).detected]
@@ -130,4 +129,35 @@ def evaluate_injection(
         "ticket_false_positive_rate": _ratio(len(flagged_tickets), len(benign_tickets)),
         "ticket_n": len(benign_tickets),
         "injection_score_ms_mean": round(per_query_ms, 3),
+        "injection_by_language": _by_language(rows, scored, language_of) if language_of else {},
     }
+
+
+def _confusion(scored: Sequence[tuple[bool, bool]]) -> tuple[int, int, int]:
+    """(true positives, false positives, false negatives) of (predicted, actual) pairs."""
+    tp = sum(p and y for p, y in scored)
+    fp = sum(p and not y for p, y in scored)
+    fn = sum(y and not p for p, y in scored)
+    return tp, fp, fn
+
+
+def _by_language(
+    rows: Sequence[dict[str, Any]],
+    scored: Sequence[tuple[bool, bool]],
+    language_of: Callable[[str], str],
+) -> dict[str, dict[str, Any]]:
+    """Recall and precision per detected language: where the detector is weak."""
+    groups: dict[str, list[tuple[bool, bool]]] = {}
+    for row, pair in zip(rows, scored):
+        groups.setdefault(language_of(row["text"]), []).append(pair)
+    out = {}
+    for language, pairs in sorted(groups.items(), key=lambda kv: -len(kv[1])):
+        tp, fp, fn = _confusion(pairs)
+        out[language] = {
+            "n": len(pairs),
+            "injections": tp + fn,
+            "precision": _ratio(tp, tp + fp),
+            "recall": _ratio(tp, tp + fn),
+            "f1": _ratio(2 * tp, 2 * tp + fp + fn),
+        }
+    return out

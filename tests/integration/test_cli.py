@@ -87,9 +87,13 @@ def test_eval_guards_json(cli_env: dict) -> None:
     assert result.exit_code == 0, result.output
     report = json.loads(result.stdout)
     for key in ("pii_precision", "pii_recall", "injection_accuracy", "injection_f1",
-                "benign_false_positive_rate"):
+                "benign_false_positive_rate", "ticket_false_positive_rate"):
         assert 0.0 <= report[key] <= 1.0, key
     assert report["pii_cases"] >= 500 and report["injection_n"] == 116
+    assert report["ticket_n"] == 360  # the escalation set's written + CFPB complaints
+    by_language = report["injection_by_language"]
+    assert {"en", "de"} <= set(by_language)
+    assert sum(row["n"] for row in by_language.values()) == 116
     assert set(report["pii_by_type"]) >= {"CARD", "SSN", "IBAN", "EMAIL", "PHONE"}
     assert report["pii_by_type"]["CARD"]["recall"] >= 0.99
 
