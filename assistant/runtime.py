@@ -99,15 +99,18 @@ def get_triager(settings: Settings | None = None) -> Triager:
 
 
 @lru_cache(maxsize=4)
-def _kb_embedder(model: str, out_dir: Path, threads: int) -> OnnxEmbedder:
-    return ensure_onnx_embedder(model, out_dir, threads=threads)
+def _kb_embedder(model: str, out_dir: Path, threads: int, precision: str) -> OnnxEmbedder:
+    return ensure_onnx_embedder(model, out_dir, threads=threads, precision=precision)  # type: ignore[arg-type]
 
 
 def get_kb_embedder(settings: Settings | None = None) -> OnnxEmbedder:
     """The retrieval embedder (all-MiniLM-L6-v2 in ONNX), exported on first use."""
     settings = settings or get_settings()
     return _kb_embedder(
-        settings.embedding_model, settings.embedder_dir.resolve(), settings.resolved_threads
+        settings.embedding_model,
+        settings.embedder_dir.resolve(),
+        settings.resolved_threads,
+        settings.embedder_precision,
     )
 
 
@@ -118,10 +121,11 @@ def get_store(settings: Settings | None = None) -> ChunkStore:
 
 @lru_cache(maxsize=4)
 def _retriever(chroma_url: str | None, chroma_dir: Path, collection: str, model: str,
-               embedder_dir: Path, threads: int, phone_region: str) -> Retriever:
+               embedder_dir: Path, threads: int, precision: str,
+               phone_region: str) -> Retriever:
     store = open_store(chroma_url, chroma_dir, collection)
     return Retriever(
-        store, _kb_embedder(model, embedder_dir, threads), PiiDetector(phone_region)
+        store, _kb_embedder(model, embedder_dir, threads, precision), PiiDetector(phone_region)
     )
 
 
@@ -135,5 +139,6 @@ def get_retriever(settings: Settings | None = None) -> Retriever:
         settings.embedding_model,
         settings.embedder_dir.resolve(),
         settings.resolved_threads,
+        settings.embedder_precision,
         settings.phone_region,
     )

@@ -76,7 +76,7 @@ def ingest_cmd(
     if bar:
         bar[0].close()
     if json_out:
-        print_json(report.to_dict())
+        print_json({**report.to_dict(), "embedder_precision": encoder.precision})
     else:
         typer.echo(
             f"ingested {report.root} into {store.location}: {report.files} files, "
@@ -85,7 +85,8 @@ def ingest_cmd(
         )
         typer.echo(
             f"  {report.chunks_embedded} chunks embedded in {report.seconds:.1f} s "
-            f"({report.chunks_per_s:.0f}/s), {report.chunks_reused} unchanged sections kept "
+            f"({report.chunks_per_s:.0f}/s, {encoder.precision} embedder), "
+            f"{report.chunks_reused} unchanged sections kept "
             f"their vectors; index holds {report.chunks_total} chunks; "
             f"{report.pii_redactions} PII values redacted"
         )

@@ -14,6 +14,7 @@ import numpy as np
 from assistant.config import Settings
 from assistant.guards.guard import Guards
 from assistant.intent.classifier import IntentClassifier
+from assistant.quantisation import cpu_has_int8_dot
 from assistant.triage.service import Triager
 
 
@@ -114,14 +115,16 @@ def machine_info() -> dict[str, Any]:
         "python": platform.python_version(),
         "load_avg_1m": round(os.getloadavg()[0], 2) if hasattr(os, "getloadavg") else None,
         "gemm_gflops": gemm_gflops(),
+        "int8_dot_product": cpu_has_int8_dot(),
     }
 
 
 def gemm_gflops(repeats: int = 20) -> float:
     """This machine's float32 matrix-multiply rate in MiniLM's shapes (2,048 tokens x 384 x
     1,536), median of ``repeats``: the ceiling for any encoder here. MiniLM-L6 costs ~21
-    MFLOP per token in its matrix products, so tokens/s can never exceed this / 0.021.
-    (onnxruntime's int8 products measured the same rate on this AVX2 CPU without VNNI.)"""
+    MFLOP per token in its matrix products, so fp32 tokens/s can never exceed this / 0.021.
+    int8 products beat it only where ``int8_dot_product`` is true (VNNI, AMX, Arm dot
+    product): on AVX2 alone onnxruntime's int8 ran at the fp32 rate."""
     rng = np.random.default_rng(0)
     a = rng.standard_normal((2048, 384), dtype=np.float32)
     b = rng.standard_normal((384, 1536), dtype=np.float32)

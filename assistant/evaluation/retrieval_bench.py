@@ -167,6 +167,7 @@ def bench_retrieval(
         "retrieval_index_chunks": retriever.size,
         "retrieval_index_load_s": round(load_s, 2),
         "kb_ingest_chunks_per_s": round(fresh.chunks_per_s, 1),
+        "kb_embedder_precision": getattr(encoder, "precision", None),
         "kb_ingest_chunks": fresh.chunks_embedded,
         "kb_ingest_embed_share": round(fresh.embed_seconds / fresh.seconds, 3)
         if fresh.seconds

@@ -28,11 +28,12 @@ class OnnxEncoder:
         max_length: int = 128,
         what: str = "intent model",
         rebuild: str = "run `assistant train` to (re)build the intent classifier",
+        onnx_file: str = ONNX_FILE,
     ) -> None:
         import onnxruntime as ort
         from tokenizers import Tokenizer
 
-        onnx_path, tok_path = model_dir / ONNX_FILE, model_dir / TOKENIZER_FILE
+        onnx_path, tok_path = model_dir / onnx_file, model_dir / TOKENIZER_FILE
         for path in (onnx_path, tok_path):
             if not path.is_file():
                 raise ModelNotReadyError(f"{what} file {path} is missing", rebuild)

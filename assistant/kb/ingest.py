@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import time
 from collections import defaultdict
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Callable, Protocol, Sequence
@@ -227,12 +228,20 @@ def ingest(
     # Similar lengths side by side: the encoder pads each batch to its longest text.
     fresh.sort(key=lambda c: len(c.search_text))
     batch = 64
-    for start in range(0, len(fresh), batch):
-        part = fresh[start : start + batch]
-        vectors = encoder.encode([c.search_text for c in part])
-        store.add(part, vectors)
-        if progress:
-            progress(len(part))
+    # Chroma writes a part while the encoder embeds the next (onnxruntime releases the
+    # GIL); one writer thread keeps the writes in order and the store single-threaded.
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="kb-writer") as writer:
+        pending: Future[None] | None = None
+        for start in range(0, len(fresh), batch):
+            part = fresh[start : start + batch]
+            vectors = encoder.encode([c.search_text for c in part])
+            if pending is not None:
+                pending.result()  # a failed write stops the ingest here
+            pending = writer.submit(store.add, part, vectors)
+            if progress:
+                progress(len(part))
+        if pending is not None:
+            pending.result()
     report.embed_seconds = time.perf_counter() - embed_started
     # New chunk ids first, then drop what they replace: a crash in between leaves
     # duplicates for one re-run, never a hole.

@@ -189,3 +189,33 @@ def test_shipped_kb_meets_the_retrieval_targets(tmp_path: Path, kb_encoder) -> N
     assert result["hybrid_mrr"] >= 0.80
     # fusion must not be worse than either list alone
     assert result["hybrid_recall_at_5"] >= max(result["dense_recall_at_5"], result["bm25_recall_at_5"])
+
+
+def test_int8_and_fp32_embedders_share_one_index(tmp_path: Path, settings) -> None:
+    """Both precisions are exercised whatever this CPU is: the int8 graph is made on first
+    use, its vectors stay close to fp32, and chunks embedded in one precision are found
+    by queries embedded in the other (the fleet may mix CPUs)."""
+    import numpy as np
+
+    from assistant.embeddings import INT8_FILE, ensure_onnx_embedder
+
+    out = settings.embedder_dir
+    fp32 = ensure_onnx_embedder("bundled", out, threads=2, precision="fp32")
+    int8 = ensure_onnx_embedder("bundled", out, threads=2, precision="int8")
+    assert (fp32.precision, int8.precision) == ("fp32", "int8") and (out / INT8_FILE).is_file()
+    texts = [
+        "A new card arrives in 5 to 7 business days.",
+        "We must finish an error investigation within 45 days of the notice, or 90 days "
+        "for point-of-sale and foreign transactions, and credit the account provisionally.",
+    ]
+    cosine = (fp32.encode(texts) * int8.encode(texts)).sum(axis=1)
+    assert np.all(cosine > 0.97), cosine
+
+    kb = small_kb(tmp_path / "kb")
+    store = open_store(None, tmp_path / "chroma")
+    ingest(kb, store, int8, PiiDetector(), kb)
+    for queries in (fp32, int8):
+        hits = Retriever(store, queries, PiiDetector()).search(
+            "when will my replacement card be delivered", k=1, mode="dense"
+        )
+        assert hits[0].chunk.chunk_id == "policy/cards#replacement-delivery"
