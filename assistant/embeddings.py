@@ -122,7 +122,10 @@ class OnnxEmbedder:
         self.precision = precision
         self.dim = EMBEDDING_DIM
 
-    def encode(self, texts: Sequence[str], batch_size: int = 16) -> np.ndarray:
+    def encode(self, texts: Sequence[str], batch_size: int = 8) -> np.ndarray:
+        # 8 chunks a batch (~650 word pieces): measured fastest for chunk-length text on a
+        # 2-core Zen 4 (int8: 131/s vs 121/s at 16 and 113/s at 32, medians of 6
+        # interleaved rounds); short tickets prefer 16-64 (the intent encoder's 16).
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
         vectors = self._encoder.encode(texts, batch_size=batch_size)

@@ -17,7 +17,8 @@ from assistant.escalation.language import LanguageIdentifier
 from assistant.escalation.policy import load_policy
 from assistant.escalation.signals import ExemplarMatcher, SignalDetector, load_specs
 from assistant.guards.guard import Guards
-from assistant.guards.injection import InjectionDetector
+from assistant.guards.embedding_head import EmbeddingInjectionHead
+from assistant.guards.injection import InjectionDetector, build_corpus, corpus_fingerprint
 from assistant.guards.pii import PiiDetector
 from assistant.intent.classifier import IntentClassifier
 from assistant.kb.retrieval import Retriever
@@ -51,13 +52,38 @@ def _injection_detector(model_dir: Path, train_csv: Path) -> InjectionDetector:
     return InjectionDetector.load_or_train(model_dir, benign_queries(train_csv))
 
 
-def get_guards(settings: Settings | None = None) -> Guards:
-    """PII redaction and injection scoring; the detector trains itself (under a minute) if missing."""
+def get_guards(
+    settings: Settings | None = None, classifier: IntentClassifier | None = None
+) -> Guards:
+    """PII redaction and injection scoring; the detector trains itself (under a minute) if
+    missing. With the served intent classifier, the injection head on its embedding too."""
     settings = settings or get_settings()
     detector = _injection_detector(
         settings.injection_model_dir.resolve(), settings.intent_train_csv.resolve()
     )
-    return Guards(PiiDetector(settings.phone_region), detector)
+    head = get_injection_head(settings, classifier) if classifier is not None else None
+    return Guards(PiiDetector(settings.phone_region), detector, head)
+
+
+@lru_cache(maxsize=4)
+def _injection_head(
+    directory: Path, train_csv: Path, classifier: IntentClassifier
+) -> EmbeddingInjectionHead:
+    benign = benign_queries(train_csv)
+    key = {"encoder": classifier.model_id, "corpus": corpus_fingerprint(benign)}
+    return EmbeddingInjectionHead.load_or_train(
+        directory, classifier.encoder.encode, lambda: build_corpus(benign), key
+    )
+
+
+def get_injection_head(
+    settings: Settings, classifier: IntentClassifier
+) -> EmbeddingInjectionHead:
+    """The injection head on ``classifier``'s embedding; trained (~1 min) when the
+    encoder or the injection corpus changed."""
+    return _injection_head(
+        settings.injection_model_dir.resolve(), settings.intent_train_csv.resolve(), classifier
+    )
 
 
 @lru_cache(maxsize=1)
@@ -89,9 +115,10 @@ def get_escalation(settings: Settings | None = None, exemplars: bool = False) ->
 
 def get_triager(settings: Settings | None = None) -> Triager:
     settings = settings or get_settings()
+    classifier = get_classifier(settings)
     return Triager(
-        get_classifier(settings),
-        get_guards(settings),
+        classifier,
+        get_guards(settings, classifier),
         settings,
         get_escalation(settings),
         BusinessCalendar(settings.holiday_calendar),

@@ -39,13 +39,13 @@ def bench(
     from assistant.evaluation.bench import bench_triage, sample_tickets
     from assistant.evaluation.escalation import load_escalation_set
     from assistant.evaluation.guards import load_pii_cases
-    from assistant.runtime import get_guards
+    from assistant.runtime import get_classifier, get_guards
 
     settings = get_settings()
     report = bench_triage(
         settings,
         sample_tickets(settings.intent_test_csv),
-        guards=get_guards(settings),
+        guards=get_guards(settings, get_classifier(settings)),
         pii_tickets=[c["text"] for c in load_pii_cases() if c["entities"]],
         escalation_tickets=[
             r["text"] for r in load_escalation_set() if r["source"] == "written"

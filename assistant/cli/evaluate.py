@@ -52,8 +52,9 @@ def guards(
     json_out: Annotated[bool, typer.Option("--json", help="Print one JSON document.")] = False,
 ) -> None:
     """PII precision/recall (overall and per type) on evals/datasets/pii; injection
-    accuracy/F1 on the held-out deepset split; false positives on BANKING77 test
-    queries and on the escalation set's multi-sentence complaints."""
+    accuracy/F1 on the held-out deepset split (the lexical detector OR-ed with the head on
+    the intent embedding, as triage runs them, and each alone); false positives on
+    BANKING77 test queries and on the escalation set's multi-sentence complaints."""
     from assistant.config import get_settings
     from assistant.evaluation.guards import (
         evaluate_injection,
@@ -64,10 +65,21 @@ def guards(
     from assistant.escalation.language import LanguageIdentifier
     from assistant.evaluation.escalation import load_escalation_set
     from assistant.intent.dataset import load_labelled_csv
-    from assistant.runtime import get_guards
+    from assistant.errors import ModelNotReadyError
+    from assistant.runtime import get_classifier, get_guards
 
     settings = get_settings()
-    guards_ = get_guards(settings)
+    try:
+        classifier = get_classifier(settings)
+    except ModelNotReadyError as exc:
+        classifier = None
+        typer.secho(
+            f"warning: {exc.message}; the injection head on the intent embedding is not "
+            f"measured ({exc.hint})",
+            fg="yellow",
+            err=True,
+        )
+    guards_ = get_guards(settings, classifier)
     report = evaluate_pii(guards_.pii, load_pii_cases())
     benign = load_labelled_csv(settings.intent_test_csv).texts
     complaints = [  # multi-sentence: the BANKING77 rows there are already in `benign`
@@ -76,11 +88,18 @@ def guards(
     identifier = LanguageIdentifier()
     report.update(
         evaluate_injection(
-            guards_.injection,
+            lambda texts: [
+                g.injection
+                for g in guards_.check_texts(texts, classifier.encoder.encode if classifier else None)
+            ],
             load_injection_split(),
             benign,
             complaints,
             language_of=lambda text: identifier.identify(text).code,
+            thresholds={
+                "lexical": round(guards_.injection.threshold, 4),
+                **({"embedding": round(guards_.head.threshold, 4)} if guards_.head else {}),
+            },
         )
     )
     if json_out:
@@ -97,6 +116,13 @@ def guards(
         f"  accuracy {report['injection_accuracy']:.4f}  F1 {report['injection_f1']:.4f}  "
         f"precision {report['injection_precision']:.4f}  recall {report['injection_recall']:.4f}"
     )
+    for part, label in (("lexical", "lexical detector alone"), ("embedding", "embedding head alone")):
+        if f"injection_{part}_f1" in report:
+            typer.echo(
+                f"    {label:24s} F1 {report[f'injection_{part}_f1']:.4f}  precision "
+                f"{report[f'injection_{part}_precision']:.4f}  recall "
+                f"{report[f'injection_{part}_recall']:.4f}"
+            )
     for language, row in report["injection_by_language"].items():
         typer.echo(
             f"    {language:4s} n={row['n']:3d}  injections {row['injections']:3d}  "
@@ -150,9 +176,10 @@ def escalation(
 
     settings = get_settings()
     rows = load_escalation_set(data or ESCALATION_SET)
+    classifier = get_classifier(settings)
     triager = Triager(
-        get_classifier(settings),
-        get_guards(settings),
+        classifier,
+        get_guards(settings, classifier),
         settings,
         get_escalation(settings, exemplars=exemplars),
         BusinessCalendar(settings.holiday_calendar),

@@ -65,7 +65,8 @@ def train(
     json_out: Annotated[bool, typer.Option("--json", help="Print the model metadata as JSON.")] = False,
 ) -> None:
     """Train the intent classifier (fine-tuned MiniLM + lexical + nearest examples, calibrated)
-    and make sure the prompt-injection detector is trained.
+    and make sure the prompt-injection detector and its head on the intent encoder's
+    embedding are trained.
 
     Retrains only when the dataset or the options changed (use --force to retrain
     anyway). The model is written to <data dir>/models/intent with its metadata:
@@ -102,10 +103,13 @@ def train(
         log=log,
     )
     meta = outcome.meta
-    from assistant.runtime import get_guards
+    from assistant.runtime import get_classifier, get_guards
 
-    log("preparing the prompt-injection detector (trains in under a minute when missing)")
-    injection_meta = get_guards(settings).injection.meta
+    log("preparing the prompt-injection detector and its head on the intent encoder "
+        "(each trains in about a minute when missing)")
+    guards = get_guards(settings, get_classifier(settings))
+    injection_meta = guards.injection.meta
+    head_meta = guards.head.meta if guards.head else {}
     if json_out:
         print_json(
             {
@@ -113,6 +117,7 @@ def train(
                 "model_dir": str(outcome.model_dir),
                 **meta,
                 "injection_detector": injection_meta,
+                "injection_embedding_head": head_meta,
             }
         )
         return
@@ -132,3 +137,9 @@ def train(
         f"{injection_meta.get('n_benign', 0):,} benign texts, threshold "
         f"{injection_meta.get('threshold', 0):.3f} (`assistant eval guards` measures it)"
     )
+    if head_meta:
+        typer.echo(
+            f"  injection head on the intent embedding: threshold "
+            f"{head_meta['threshold']:.3f}, validation recall "
+            f"{head_meta['validation']['recall']:.4f} at 0.5% false positives"
+        )

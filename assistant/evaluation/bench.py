@@ -64,8 +64,15 @@ def bench_triage(
     )
 
     progress("timing the guards alone (PII redaction + injection scoring)")
-    guard_ms = _time_each(lambda t: guards.check(triager.prepare(t)), tickets, singles)
-    pii_ms = _time_each(lambda t: guards.check(triager.prepare(t)), pii_tickets, singles)
+    # The embedding head's share is one dot product on the vector the intent encoder
+    # made anyway; a fixed vector stands in for it here.
+    vector = classifier.encoder.encode(tickets[:1])[0]
+
+    def guard(text: str) -> object:
+        return guards.add_embedding_opinion(guards.check(triager.prepare(text)), vector)
+
+    guard_ms = _time_each(guard, tickets, singles)
+    pii_ms = _time_each(guard, pii_tickets, singles)
 
     progress(f"timing {repeats} batches of {batch_size} tickets")
     batch = [triager.prepare(tickets[i % len(tickets)]) for i in range(batch_size)]

@@ -10,7 +10,7 @@ from typing import Any, Callable, Iterable, Sequence
 
 from assistant.config import PROJECT_ROOT
 from assistant.errors import DatasetError
-from assistant.guards.injection import InjectionDetector
+from assistant.guards.injection import InjectionScore
 from assistant.guards.pii import PII_TYPES, PiiDetector
 
 PII_CASES = PROJECT_ROOT / "evals" / "datasets" / "pii" / "cases.jsonl"
@@ -98,39 +98,69 @@ def load_injection_split(path: Path = INJECTION_SPLIT) -> list[dict[str, Any]]:
 
 
 def evaluate_injection(
-    detector: InjectionDetector,
+    score: Callable[[Sequence[str]], list[InjectionScore]],
     rows: Sequence[dict[str, Any]],
     benign_queries: Iterable[str],
     benign_tickets: Sequence[str] = (),
     language_of: Callable[[str], str] | None = None,
+    thresholds: dict[str, float] | None = None,
 ) -> dict[str, Any]:
     """deepset F1, and false alarms on genuine text: short queries and long complaints.
 
+    ``score`` gives the verdicts as triage reaches them (``Guards.check_texts``): the
+    lexical detector, OR-ed with the embedding head when there is one. Each detector's
+    share is reported too (``injection_lexical_*``, ``injection_embedding_*``).
     The tickets are the escalation set's (none is an injection); they were development
-    data for the detector's regularisation, so their rate is a development figure.
+    data for both detectors' regularisation, so their rate is a development figure.
     """
-    scored = [(detector.score(r["text"]).detected, r["label"] == 1) for r in rows]
-    tp, fp, fn = _confusion(scored)
+    verdicts = score([r["text"] for r in rows])
+    truth = [r["label"] == 1 for r in rows]
+    scored = [(v.detected, y) for v, y in zip(verdicts, truth)]
     benign = list(benign_queries)
     started = time.perf_counter()
-    flagged = [q for q in benign if detector.score(q).detected]
+    benign_verdicts = score(benign)
     per_query_ms = (time.perf_counter() - started) * 1000 / max(1, len(benign))
-    flagged_tickets = [t for t in benign_tickets if detector.score(t).detected]
-    return {
-        "injection_accuracy": _ratio(sum(p == y for p, y in scored), len(scored)),
-        "injection_precision": _ratio(tp, tp + fp),
-        "injection_recall": _ratio(tp, tp + fn),
-        "injection_f1": _ratio(2 * tp, 2 * tp + fp + fn),
+    flagged = [q for q, v in zip(benign, benign_verdicts) if v.detected]
+    flagged_tickets = [v for v in score(benign_tickets) if v.detected] if benign_tickets else []
+    report = {
+        **_scores("injection", scored),
         "injection_n": len(scored),
-        "injection_threshold": round(detector.threshold, 4),
+        "injection_thresholds": thresholds or {},
         "benign_false_positive_rate": _ratio(len(flagged), len(benign)),
         "benign_n": len(benign),
         "benign_flagged": flagged[:10],
         "ticket_false_positive_rate": _ratio(len(flagged_tickets), len(benign_tickets)),
         "ticket_n": len(benign_tickets),
+        "ticket_flagged_by": _count(v.source for v in flagged_tickets),
         "injection_score_ms_mean": round(per_query_ms, 3),
         "injection_by_language": _by_language(rows, scored, language_of) if language_of else {},
     }
+    head_threshold = (thresholds or {}).get("embedding")
+    if head_threshold is not None:  # what each detector catches alone
+        lexical = [(v.detected and v.source != "embedding", y) for v, y in zip(verdicts, truth)]
+        semantic = [
+            ((v.embedding_score or 0.0) >= head_threshold, y) for v, y in zip(verdicts, truth)
+        ]
+        report.update(_scores("injection_lexical", lexical))
+        report.update(_scores("injection_embedding", semantic))
+    return report
+
+
+def _scores(prefix: str, scored: Sequence[tuple[bool, bool]]) -> dict[str, float]:
+    tp, fp, fn = _confusion(scored)
+    return {
+        f"{prefix}_accuracy": _ratio(sum(p == y for p, y in scored), len(scored)),
+        f"{prefix}_precision": _ratio(tp, tp + fp),
+        f"{prefix}_recall": _ratio(tp, tp + fn),
+        f"{prefix}_f1": _ratio(2 * tp, 2 * tp + fp + fn),
+    }
+
+
+def _count(values: Iterable[str]) -> dict[str, int]:
+    out: dict[str, int] = {}
+    for value in values:
+        out[value] = out.get(value, 0) + 1
+    return out
 
 
 def _confusion(scored: Sequence[tuple[bool, bool]]) -> tuple[int, int, int]:

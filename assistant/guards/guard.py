@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from typing import Callable, Sequence
 
+import numpy as np
+
+from assistant.guards.embedding_head import EmbeddingInjectionHead
 from assistant.guards.injection import InjectionDetector, InjectionScore
 from assistant.guards.pii import PiiDetector, Redaction
 from assistant.ticket import Ticket
+
+Embed = Callable[[Sequence[str]], np.ndarray]
 
 
 @dataclass(frozen=True)
@@ -27,9 +33,33 @@ class GuardedTicket:
 
 
 class Guards:
-    def __init__(self, pii: PiiDetector, injection: InjectionDetector) -> None:
+    """PII redaction and the lexical injection detector (``check``), plus the optional
+    embedding head, whose opinion is added once the intent encoder has embedded the
+    redacted text (``add_embedding_opinion``): triage runs that encoder anyway."""
+
+    def __init__(
+        self,
+        pii: PiiDetector,
+        injection: InjectionDetector,
+        head: EmbeddingInjectionHead | None = None,
+    ) -> None:
         self.pii = pii
         self.injection = injection
+        self.head = head
+
+    def add_embedding_opinion(self, guarded: GuardedTicket, embedding: np.ndarray) -> GuardedTicket:
+        """OR the embedding head into the injection verdict (each keeps its threshold)."""
+        if self.head is None:
+            return guarded
+        p = round(float(self.head.probabilities(embedding)[0]), 4)
+        lexical = guarded.injection
+        if lexical.detected or p < self.head.threshold:
+            return replace(guarded, injection=replace(lexical, embedding_score=p))
+        # A whole-text judgment: the evidence is the (redacted) ticket itself.
+        flagged = InjectionScore(
+            True, p, guarded.text[:300], 0, len(guarded.ticket.text), "embedding", p
+        )
+        return replace(guarded, injection=flagged)
 
     def check(self, ticket: Ticket) -> GuardedTicket:
         redaction = self.pii.redact(ticket.text)
@@ -40,12 +70,14 @@ class Guards:
                 if injection.start is not None and injection.end is not None
                 else redaction.scrub(injection.evidence)
             )
-            injection = InjectionScore(
-                injection.detected,
-                injection.score,
-                evidence[:300],
-                injection.start,
-                injection.end,
-                injection.source,
-            )
+            injection = replace(injection, evidence=evidence[:300])
         return GuardedTicket(ticket, redaction, injection)
+
+    def check_texts(self, texts: Sequence[str], embed: Embed | None = None) -> list[GuardedTicket]:
+        """The guards' verdicts on plain texts as triage reaches them: PII, the lexical
+        detector, and, given the intent encoder's ``embed``, the embedding head."""
+        guarded = [self.check(Ticket(text, len(text))) for text in texts]
+        if self.head is None or embed is None or not guarded:
+            return guarded
+        vectors = embed([g.text for g in guarded])
+        return [self.add_embedding_opinion(g, v) for g, v in zip(guarded, vectors)]

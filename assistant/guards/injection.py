@@ -210,7 +210,9 @@ class InjectionScore:
     evidence: str = ""
     start: int | None = None
     end: int | None = None
-    source: str = ""  # which detector found it: a pattern name, "model", or "hidden_text"
+    source: str = ""  # which detector found it: a pattern name, "model", "hidden_text"
+    # or "embedding" (the head on the intent encoder's embedding, see embedding_head.py)
+    embedding_score: float | None = None  # that head's probability, once it has scored
 
 
 # --- corpus -----------------------------------------------------------------------------

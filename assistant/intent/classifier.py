@@ -103,9 +103,16 @@ class IntentClassifier:
             meta=meta,
         )
 
+    @property
+    def model_id(self) -> str:
+        """Identifies this trained model (and so its encoder's embedding space)."""
+        return f"{self.meta.get('created_at', 'unknown')}/{str(self.meta.get('dataset_sha256'))[:12]}"
+
     def logits(self, texts: Sequence[str]) -> np.ndarray:
         """Uncalibrated combined logits, shape (n, classes)."""
-        emb = self.encoder.encode(texts)
+        return self._logits(self.encoder.encode(texts), texts)
+
+    def _logits(self, emb: np.ndarray, texts: Sequence[str]) -> np.ndarray:
         z = emb @ self.head_weight.T + self.head_bias
         if self._lexical_fast is not None and self.lexical_weight:
             z = z + self.lexical_weight * self._lexical_fast.scores(texts)
@@ -119,7 +126,14 @@ class IntentClassifier:
         return softmax(self.logits(texts), self.temperature)
 
     def predict(self, texts: Sequence[str], top_k: int = 3) -> list[IntentPrediction]:
-        probs = self.predict_proba(texts)
+        return self.predict_with_embeddings(texts, top_k)[0]
+
+    def predict_with_embeddings(
+        self, texts: Sequence[str], top_k: int = 3
+    ) -> tuple[list[IntentPrediction], np.ndarray]:
+        """Predictions and the sentence embeddings they came from (other heads reuse them)."""
+        emb = self.encoder.encode(texts)
+        probs = softmax(self._logits(emb, texts), self.temperature)
         out = []
         for row in probs:
             order = np.argsort(-row)[: max(1, top_k)]
@@ -130,7 +144,7 @@ class IntentClassifier:
                     alternatives=[(self.labels[i], float(row[i])) for i in order[1:]],
                 )
             )
-        return out
+        return out, emb
 
 
 def read_meta(model_dir: Path) -> dict[str, Any] | None:

@@ -38,12 +38,28 @@ class PiiSpan(BaseModel):
 
 
 class Injection(BaseModel):
-    detected: bool = False
-    score: float = Field(default=0.0, description="0-1; `detected` when above the threshold.")
+    detected: bool = Field(
+        default=False,
+        description="True when either detector passes its own threshold: the lexical one "
+        "(patterns + TF-IDF model, sentence by sentence) or the head on the intent "
+        "encoder's embedding of the whole ticket.",
+    )
+    score: float = Field(
+        default=0.0,
+        description="0-1: the lexical detector's score, or the embedding head's when only "
+        "that head fired.",
+    )
     evidence: str = Field(default="", description="The passage that looks like an instruction.")
     start: int | None = None
     end: int | None = None
-    source: str = Field(default="", description="Which detector fired: a pattern or 'model'.")
+    source: str = Field(
+        default="",
+        description="Which detector fired: a pattern name, 'model' (lexical), 'embedding' "
+        "or 'hidden_text'.",
+    )
+    embedding_score: float | None = Field(
+        default=None, description="The embedding head's probability (null without the head)."
+    )
 
 
 class Alternative(BaseModel):

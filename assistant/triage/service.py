@@ -56,7 +56,9 @@ class Triager:
     ) -> tuple[TriageResult, GuardedTicket]:
         """The public result plus the private record (with the PII placeholder map)."""
         guarded = self.guards.check(self.prepare(raw))
-        (prediction,) = self.classifier.predict([guarded.text])  # models see redacted text
+        # Models see redacted text; the injection head reuses the intent encoder's embedding.
+        (prediction,), emb = self.classifier.predict_with_embeddings([guarded.text])
+        guarded = self.guards.add_embedding_opinion(guarded, emb[0])
         return self._result(guarded, prediction, received or date.today()), guarded
 
     def triage_tickets(
@@ -64,7 +66,8 @@ class Triager:
     ) -> list[TriageResult]:
         """Triage already-prepared tickets in one batched model call."""
         guarded = [self.guards.check(t) for t in tickets]
-        predictions = self.classifier.predict([g.text for g in guarded])
+        predictions, emb = self.classifier.predict_with_embeddings([g.text for g in guarded])
+        guarded = [self.guards.add_embedding_opinion(g, e) for g, e in zip(guarded, emb)]
         days = list(received) if received is not None else [None] * len(tickets)
         today = date.today()
         return [self._result(g, p, d or today) for g, p, d in zip(guarded, predictions, days)]
@@ -135,6 +138,7 @@ class Triager:
                 start=injection.start,
                 end=injection.end,
                 source=injection.source,
+                embedding_score=injection.embedding_score,
             ),
             warnings=ticket.warnings,
             model_version=str(self.classifier.meta.get("created_at", "unknown")),

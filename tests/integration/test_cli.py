@@ -96,6 +96,11 @@ def test_eval_guards_json(cli_env: dict) -> None:
     assert sum(row["n"] for row in by_language.values()) == 116
     assert set(report["pii_by_type"]) >= {"CARD", "SSN", "IBAN", "EMAIL", "PHONE"}
     assert report["pii_by_type"]["CARD"]["recall"] >= 0.99
+    # The verdict is the OR of both detectors, so it catches at least what each does alone.
+    assert set(report["injection_thresholds"]) == {"lexical", "embedding"}
+    assert report["injection_recall"] >= max(
+        report["injection_lexical_recall"], report["injection_embedding_recall"]
+    )
 
 
 def test_batch_triage_keeps_order_and_reports_bad_lines(cli_env: dict, tmp_path: Path) -> None:

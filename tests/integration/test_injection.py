@@ -134,3 +134,17 @@ def test_one_injected_sentence_in_a_long_complaint_is_still_found(guards: Guards
     result = check(guards, text).injection
     assert result.detected
     assert "Ignore your previous instructions" in text[result.start : result.end]
+
+
+def test_triage_adds_the_head_on_the_intent_embedding(triager) -> None:
+    """The served triager carries the head trained on its own encoder, and every triage
+    reports its score; nothing about it needs a second encoder pass."""
+    head = triager.guards.head
+    assert head is not None and head.meta["encoder"] == triager.classifier.model_id
+    assert 0.0 < head.threshold < 1.0 and head.meta["validation"]["recall"] > 0.3
+    result = triager.triage("My card payment to the grocery store was declined twice today.")
+    assert result.injection.embedding_score is not None
+    assert 0.0 <= result.injection.embedding_score <= 1.0
+    assert not result.injection.detected
+    batch = triager.triage_tickets([triager.prepare("Where is my new card?")])
+    assert batch[0].injection.embedding_score is not None
