@@ -146,6 +146,9 @@ def test_bench_json(cli_env: dict, kb_encoder) -> None:
     assert 200 <= report["retrieval_index_chunks"] < 260
     assert report["retrieval_p50_ms"] > 0 and report["kb_ingest_chunks_per_s"] > 0
     assert report["rerank_top20_cost_ms"] > report["retrieval_bm25_p50_ms"]
+    # `auto` precision follows the CPU, and the report says which one ran
+    expected = "int8" if report["machine"]["int8_dot_product"] else "fp32"
+    assert report["kb_embedder_precision"] == expected
 
 
 def test_train_skips_when_up_to_date(cli_env: dict) -> None:
