@@ -20,12 +20,17 @@ def free_port() -> int:
 
 
 def test_serve_answers_health_triage_and_search(
-    settings: Settings, trained_model: dict, kb_encoder, tmp_path: Path
+    settings: Settings, triager, kb_encoder, tmp_path: Path
 ) -> None:
+    # `triager` has trained the intent model and both injection detectors into the
+    # session's data dir, so the server only loads them.
     port = free_port()
     env = {
         **os.environ,
         "ASSISTANT_DATA_DIR": str(settings.data_dir),
+        # The session's data, so the server finds the detectors trained for it.
+        "ASSISTANT_INTENT_TRAIN_CSV": str(settings.intent_train_csv),
+        "ASSISTANT_INTENT_TEST_CSV": str(settings.intent_test_csv),
         "ASSISTANT_THREADS": "1",
         "ASSISTANT_KB_DIR": str(small_kb(tmp_path / "kb")),
         "ASSISTANT_KB_COLLECTION": "serve-test",
@@ -51,7 +56,9 @@ def test_serve_answers_health_triage_and_search(
                 break
             except OSError:
                 if time.monotonic() > deadline or proc.poll() is not None:
-                    raise AssertionError(proc.stdout.read().decode() if proc.stdout else "")
+                    proc.kill()  # reading its output waits for the end of the process
+                    output, _ = proc.communicate(timeout=20)
+                    raise AssertionError(f"server did not answer in 60 s:\n{output.decode()}")
                 time.sleep(0.3)
         assert health["status"] == "ok" and health["kb_chunks"] == 6
         request = urllib.request.Request(
