@@ -9,8 +9,10 @@ recipe (classification fine-tuning + lexical + nearest-example ensemble).
 
     .venv/bin/python scripts/ablate_setfit.py [--pairs-per-example 2] [--epochs 1]
 
-About 10 minutes on a 2-core Zen 4 with the defaults. Prints test accuracy of logistic
-regression on frozen embeddings (the anchor) and on the contrastively tuned ones.
+Prints test accuracy of logistic regression on frozen embeddings (the anchor) and on the
+contrastively tuned ones. Measured with the defaults on a 2-core Zen 4 (49 min, every
+layer tuned, 40,012 pairs, one epoch): frozen 0.9295 (the issue's anchor, reproduced),
+SetFit-style 0.9104, against 0.9471 for the served recipe, which trains in 5.8 min.
 """
 
 from __future__ import annotations
