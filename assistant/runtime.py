@@ -127,7 +127,9 @@ def get_triager(settings: Settings | None = None) -> Triager:
 
 @lru_cache(maxsize=4)
 def _kb_embedder(model: str, out_dir: Path, threads: int, precision: str) -> OnnxEmbedder:
-    return ensure_onnx_embedder(model, out_dir, threads=threads, precision=precision)  # type: ignore[arg-type]
+    return ensure_onnx_embedder(
+        model, out_dir, threads=threads, precision=precision  # type: ignore[arg-type]
+    )
 
 
 def get_kb_embedder(settings: Settings | None = None) -> OnnxEmbedder:

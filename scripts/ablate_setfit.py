@@ -116,7 +116,8 @@ def main() -> None:
             schedule.step()
             step += 1
             if step % 200 == 0:
-                print(f"  step {step}/{steps} loss {loss.item():.4f} ({time.time() - started:.0f} s)")
+                elapsed = time.time() - started
+                print(f"  step {step}/{steps} loss {loss.item():.4f} ({elapsed:.0f} s)")
     tuned = _accuracy(_embed(model, tokenizer, train.texts), train.labels,
                       _embed(model, tokenizer, test.texts), test.labels)
     print(f"SetFit-style contrastive tuning + logistic regression: test accuracy {tuned:.4f} "

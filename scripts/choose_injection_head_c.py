@@ -7,7 +7,7 @@ multi-sentence complaints (CFPB + written; none is an injection), alone and OR-e
 the lexical detector. The rule (the same as for the lexical detector's C): the largest C
 whose complaint false positives stay <= 2%. It never reads the deepset split.
 
-    .venv/bin/python scripts/choose_injection_head_c.py   # ~2 min on 2 cores after `assistant train`
+    .venv/bin/python scripts/choose_injection_head_c.py   # ~1 min, after `assistant train`
 """
 
 from __future__ import annotations

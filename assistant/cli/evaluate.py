@@ -80,6 +80,7 @@ def guards(
             err=True,
         )
     guards_ = get_guards(settings, classifier)
+    embed = classifier.encoder.encode if classifier else None
     report = evaluate_pii(guards_.pii, load_pii_cases())
     benign = load_labelled_csv(settings.intent_test_csv).texts
     complaints = [  # multi-sentence: the BANKING77 rows there are already in `benign`
@@ -88,10 +89,7 @@ def guards(
     identifier = LanguageIdentifier()
     report.update(
         evaluate_injection(
-            lambda texts: [
-                g.injection
-                for g in guards_.check_texts(texts, classifier.encoder.encode if classifier else None)
-            ],
+            lambda texts: [g.injection for g in guards_.check_texts(texts, embed)],
             load_injection_split(),
             benign,
             complaints,
@@ -116,10 +114,10 @@ def guards(
         f"  accuracy {report['injection_accuracy']:.4f}  F1 {report['injection_f1']:.4f}  "
         f"precision {report['injection_precision']:.4f}  recall {report['injection_recall']:.4f}"
     )
-    for part, label in (("lexical", "lexical detector alone"), ("embedding", "embedding head alone")):
+    for part, label in (("lexical", "lexical detector"), ("embedding", "embedding head")):
         if f"injection_{part}_f1" in report:
             typer.echo(
-                f"    {label:24s} F1 {report[f'injection_{part}_f1']:.4f}  precision "
+                f"    {label + ' alone':24s} F1 {report[f'injection_{part}_f1']:.4f}  precision "
                 f"{report[f'injection_{part}_precision']:.4f}  recall "
                 f"{report[f'injection_{part}_recall']:.4f}"
             )

@@ -106,7 +106,8 @@ class IntentClassifier:
     @property
     def model_id(self) -> str:
         """Identifies this trained model (and so its encoder's embedding space)."""
-        return f"{self.meta.get('created_at', 'unknown')}/{str(self.meta.get('dataset_sha256'))[:12]}"
+        created, data = self.meta.get("created_at", "unknown"), self.meta.get("dataset_sha256")
+        return f"{created}/{str(data)[:12]}"
 
     def logits(self, texts: Sequence[str]) -> np.ndarray:
         """Uncalibrated combined logits, shape (n, classes)."""
