@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import time
+from collections import Counter
 from pathlib import Path
 from typing import Any, Callable, Iterable, Sequence
 
@@ -131,7 +132,7 @@ def evaluate_injection(
         "benign_flagged": flagged[:10],
         "ticket_false_positive_rate": _ratio(len(flagged_tickets), len(benign_tickets)),
         "ticket_n": len(benign_tickets),
-        "ticket_flagged_by": _count(v.source for v in flagged_tickets),
+        "ticket_flagged_by": dict(Counter(v.source for v in flagged_tickets)),
         "injection_score_ms_mean": round(per_query_ms, 3),
         "injection_by_language": _by_language(rows, scored, language_of) if language_of else {},
     }
@@ -154,13 +155,6 @@ def _scores(prefix: str, scored: Sequence[tuple[bool, bool]]) -> dict[str, float
         f"{prefix}_recall": _ratio(tp, tp + fn),
         f"{prefix}_f1": _ratio(2 * tp, 2 * tp + fp + fn),
     }
-
-
-def _count(values: Iterable[str]) -> dict[str, int]:
-    out: dict[str, int] = {}
-    for value in values:
-        out[value] = out.get(value, 0) + 1
-    return out
 
 
 def _confusion(scored: Sequence[tuple[bool, bool]]) -> tuple[int, int, int]:

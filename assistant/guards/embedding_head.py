@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import json
 import logging
-import math
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Sequence
@@ -25,6 +24,7 @@ from typing import Any, Callable, Sequence
 import numpy as np
 
 from assistant.errors import ModelNotReadyError
+from assistant.guards.injection import threshold_for_false_positives
 
 log = logging.getLogger(__name__)
 
@@ -35,7 +35,6 @@ SCHEMA_VERSION = 1
 # on development data only (never the deepset split), the largest C whose whole-ticket
 # false positives on the escalation set's 360 multi-sentence complaints stay <= 2%.
 REGULARISATION = 1.0
-TARGET_BENIGN_FP = 0.005
 
 Embed = Callable[[Sequence[str]], np.ndarray]
 
@@ -87,8 +86,7 @@ class EmbeddingInjectionHead:
         )
         held = fit(fit_x, fit_y)
         val_p = held.predict_proba(val_x)[:, 1]
-        benign = np.sort(val_p[val_y == 0])
-        threshold = float(benign[int(math.ceil((1 - TARGET_BENIGN_FP) * len(benign))) - 1]) + 1e-4
+        threshold = threshold_for_false_positives(val_p[val_y == 0])
         flagged = val_p >= threshold
         tp = int((flagged & (val_y == 1)).sum())
         model = fit(x, y)

@@ -349,8 +349,7 @@ class InjectionDetector:
         quantiles = benign_quantiles(benign_p)
         held = cls(held_model, threshold=1.0, meta={"benign_quantiles": quantiles})
         val_scores = np.asarray([held.score(t).score for t in raw_val])
-        benign_scores = np.sort(val_scores[y_val == 0])
-        threshold = float(benign_scores[int(math.ceil(0.995 * len(benign_scores))) - 1]) + 1e-4
+        threshold = threshold_for_false_positives(val_scores[y_val == 0])
         predicted = val_scores >= threshold
         tp = int((predicted & (y_val == 1)).sum())
         recall = tp / max(1, int((y_val == 1).sum()))
@@ -471,6 +470,12 @@ class InjectionDetector:
         tail = 1.0 - np.interp(p, levels, grid)
         adjusted = np.interp((1.0 - tail) ** n, grid, levels)  # CDF level of 1 - q_n
         return np.where(tail > 0, np.minimum(p, adjusted), p)
+
+
+def threshold_for_false_positives(benign_scores: np.ndarray, rate: float = 0.005) -> float:
+    """The lowest threshold that flags at most ``rate`` of these benign scores."""
+    ordered = np.sort(np.asarray(benign_scores, dtype=np.float64))
+    return float(ordered[int(math.ceil((1 - rate) * len(ordered))) - 1]) + 1e-4
 
 
 def benign_quantiles(probabilities: np.ndarray, points: int = 201) -> list[float]:
