@@ -56,11 +56,18 @@ def guards(
     the intent embedding, as triage runs them, and each alone); false positives on
     BANKING77 test queries and on the escalation set's multi-sentence complaints."""
     from assistant.config import get_settings
+    import time
+
     from assistant.evaluation.guards import (
         evaluate_injection,
         evaluate_pii,
+        evaluate_pii_coverage,
+        evaluate_presidio,
         load_injection_split,
+        load_marked_cases,
         load_pii_cases,
+        load_presidio_cases,
+        pii_false_positive_rate,
     )
     from assistant.escalation.language import LanguageIdentifier
     from assistant.evaluation.escalation import load_escalation_set
@@ -86,6 +93,19 @@ def guards(
     complaints = [  # multi-sentence: the BANKING77 rows there are already in `benign`
         row["text"] for row in load_escalation_set() if row.get("source") != "banking77"
     ]
+    presidio = evaluate_presidio(guards_.pii, load_presidio_cases())
+    presidio["presidio_misses"] = presidio["presidio_misses"][:20]
+    report.update(presidio)
+    for split in ("dev", "test"):
+        shapes = evaluate_pii_coverage(guards_.pii, load_marked_cases(split=split))
+        shapes["errors"] = shapes["errors"][:20]
+        report[f"pii_customer_{split}"] = shapes
+    report["pii_false_positives_banking77"] = pii_false_positive_rate(guards_.pii, benign)
+    report["pii_false_positives_complaints"] = pii_false_positive_rate(guards_.pii, complaints)
+    started = time.perf_counter()
+    for text in benign:
+        guards_.pii.find(text)
+    report["pii_find_ms_mean"] = round((time.perf_counter() - started) * 1000 / len(benign), 4)
     identifier = LanguageIdentifier()
     report.update(
         evaluate_injection(
@@ -109,6 +129,29 @@ def guards(
         typer.echo(
             f"    {name:8s} precision {row['precision']:.4f}  recall {row['recall']:.4f}  n={row['n']}"
         )
+    typer.echo(
+        f"PII on Presidio's analyzer test cases ({report['presidio_values']} values): recall "
+        f"{report['presidio_recall']:.4f}  masked {report['presidio_masked']:.4f}  precision "
+        f"{report['presidio_precision']:.4f}"
+    )
+    for group, row in report["presidio_by_group"].items():
+        typer.echo(f"    written {group:8s} n={row['n']:4d}  recall {row['recall']:.4f}")
+    for name, row in report["presidio_by_type"].items():
+        groups = "  ".join(f"{g} {v['recall']:.2f} (n={v['n']})" for g, v in row["by_group"].items())
+        typer.echo(
+            f"    {name:8s} recall {row['recall']:.4f}  precision {row['precision']:.4f}  {groups}"
+        )
+    for split in ("dev", "test"):
+        row = report[f"pii_customer_{split}"]
+        typer.echo(
+            f"PII on the customer-shapes set, {split} half ({row['values']} values, "
+            f"{row['hard_negative_texts']} hard negatives): recall {row['recall']:.4f}  masked "
+            f"{row['masked']:.4f}  precision {row['precision']:.4f}  hard negatives flagged "
+            f"{row['hard_negative_texts_flagged']:.2%}"
+        )
+    for name in ("banking77", "complaints"):
+        row = report[f"pii_false_positives_{name}"]
+        typer.echo(f"  PII false positives on {row['n']:,} {name} texts: {row['rate']:.2%}")
     typer.echo(f"prompt injection (deepset test split, n={report['injection_n']})")
     typer.echo(
         f"  accuracy {report['injection_accuracy']:.4f}  F1 {report['injection_f1']:.4f}  "

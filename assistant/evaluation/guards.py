@@ -4,6 +4,7 @@ false positives on genuine banking questions."""
 from __future__ import annotations
 
 import json
+import re
 import time
 from collections import Counter
 from pathlib import Path
@@ -12,9 +13,13 @@ from typing import Any, Callable, Iterable, Sequence
 from assistant.config import PROJECT_ROOT
 from assistant.errors import DatasetError
 from assistant.guards.injection import InjectionScore
+from stdnum import luhn
+
 from assistant.guards.pii import PII_TYPES, PiiDetector
 
 PII_CASES = PROJECT_ROOT / "evals" / "datasets" / "pii" / "cases.jsonl"
+PRESIDIO_CASES = PROJECT_ROOT / "evals" / "datasets" / "pii_presidio" / "cases.jsonl"
+CUSTOMER_SHAPES = PROJECT_ROOT / "evals" / "pii" / "customer_shapes.txt"
 INJECTION_SPLIT = (
     PROJECT_ROOT / "evals" / "datasets" / "prompt_injection" / "deepset_prompt_injections.json"
 )
@@ -85,6 +90,245 @@ def evaluate_pii(detector: PiiDetector, cases: Sequence[dict[str, Any]]) -> dict
         "pii_misses": misses[:20],
         "pii_false_alarms": false_alarms[:20],
     }
+
+
+# --- the external benchmark (Presidio's analyzer tests) and the customer-shapes set ---
+
+PRESIDIO_TYPES = {
+    "CREDIT_CARD": "CARD",
+    "EMAIL_ADDRESS": "EMAIL",
+    "PHONE_NUMBER": "PHONE",
+    "IBAN_CODE": "IBAN",
+    "US_SSN": "SSN",
+    "ABA_ROUTING_NUMBER": "ROUTING",
+    "US_BANK_NUMBER": "ACCOUNT",
+}
+# Words that say what the number is; evaluation-side, independent of the detector's own.
+_CONTEXT_WORDS = {
+    "CARD": r"card|credit|debit|visa|mastercard|amex",
+    "EMAIL": r"e-?mails?|mail|address",
+    "PHONE": r"phone|number|call|mobile|cell|tel|text|contact",
+    "IBAN": r"iban|account|bank",
+    "SSN": r"ssn|social|ss#",
+    "ROUTING": r"routing|aba|rtn|transit",
+    "ACCOUNT": r"account|acct|a/c",
+    "ADDRESS": r"address|live|mail|send|ship",
+}
+
+
+def value_group(kind: str, text: str, start: int, end: int) -> str:
+    """How a value is written: "context" (a word before it says what it is), "shape"
+    (self-identifying: an e-mail, an IBAN, a Luhn-valid card, a formatted phone or a
+    3-2-4 SSN) or "bare" (a number with neither)."""
+    before = text[max(0, start - 40) : start]
+    if re.search(rf"(?i)\b(?:{_CONTEXT_WORDS[kind]})\b", before):
+        return "context"
+    value = text[start:end]
+    digits = re.sub(r"\D", "", value)
+    shaped = {
+        "EMAIL": "@" in value,
+        "IBAN": True,
+        "CARD": 13 <= len(digits) <= 19 and luhn.is_valid(digits),
+        "PHONE": value.startswith(("+", "(")) or bool(re.search(r"\d[ .-]\d", value)),
+        "SSN": bool(re.fullmatch(r"\d{3}([-. ])\d{2}\1\d{4}", value)),
+        "ADDRESS": True,
+    }.get(kind, False)
+    return "shape" if shaped else "bare"
+
+
+def load_presidio_cases(path: Path = PRESIDIO_CASES) -> list[dict[str, Any]]:
+    """Presidio's parametrized analyzer test cases, scored at default settings (rows
+    run by Presidio with extra phone regions are left out)."""
+    rows = []
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except OSError as exc:
+        raise DatasetError(f"cannot read {path}: {exc}", "restore the file from git") from None
+    for number, line in enumerate(lines, 1):
+        try:
+            row = json.loads(line)
+            kind = PRESIDIO_TYPES[row["entity"]]
+            spans = [(int(a), int(b)) for a, b in row["spans"]]
+        except (ValueError, KeyError, TypeError) as exc:
+            raise DatasetError(
+                f"{path}, line {number}: not a Presidio case ({exc})",
+                "restore the file from git (see its README for the fields)",
+            ) from None
+        if row.get("default_config") is False:
+            continue
+        rows.append({"text": row["text"], "type": kind, "spans": spans, "test": row["test"]})
+    return rows
+
+
+def _covered(value_span: tuple[int, int], text: str, findings: Sequence[Any]) -> bool:
+    """Every letter and digit of the value lies inside some finding: nothing leaks."""
+    start, end = value_span
+    return all(
+        not text[i].isalnum() or any(f.start <= i < f.end for f in findings)
+        for i in range(start, end)
+    )
+
+
+def evaluate_presidio(detector: PiiDetector, rows: Sequence[dict[str, Any]]) -> dict[str, Any]:
+    """Per type and per way of writing: recall (the value is masked by a finding of its
+    type) and the share masked by any finding (what leaks); precision of the type's
+    findings. Presidio's negatives are per entity (a "no IBAN" text may hold a phone), so
+    only findings of the row's own type can be false positives."""
+    stats: dict[str, dict[str, Any]] = {}
+    misses: list[dict[str, Any]] = []
+    for row in rows:
+        kind, text = row["type"], row["text"]
+        found = detector.find(text)
+        own = [f for f in found if f.type == kind]
+        s = stats.setdefault(kind, {"tp": 0, "fn": 0, "fp": 0, "masked": 0, "groups": {}})
+        for span in row["spans"]:
+            group = value_group(kind, text, *span)
+            g = s["groups"].setdefault(group, {"n": 0, "tp": 0})
+            g["n"] += 1
+            hit = _covered(span, text, own)
+            s["masked"] += _covered(span, text, found)
+            s["tp" if hit else "fn"] += 1
+            g["tp"] += hit
+            if not hit:
+                misses.append({"type": kind, "group": group, "value": text[span[0] : span[1]],
+                               "text": text[:120]})
+        for f in own:
+            if not any(f.start < b and a < f.end for a, b in row["spans"]):
+                s["fp"] += 1
+                misses.append({"type": kind, "false_positive": f.value, "text": text[:120]})
+    by_type = {}
+    for kind, s in stats.items():
+        n = s["tp"] + s["fn"]
+        by_type[kind] = {
+            "n": n,
+            "recall": _ratio(s["tp"], n),
+            "masked": _ratio(s["masked"], n),
+            "precision": _ratio(s["tp"], s["tp"] + s["fp"]),
+            "by_group": {
+                g: {"n": v["n"], "recall": _ratio(v["tp"], v["n"])}
+                for g, v in sorted(s["groups"].items())
+            },
+        }
+    tp = sum(s["tp"] for s in stats.values())
+    n = tp + sum(s["fn"] for s in stats.values())
+    groups: dict[str, list[int]] = {}
+    for s in stats.values():
+        for g, v in s["groups"].items():
+            groups.setdefault(g, [0, 0])
+            groups[g][0] += v["tp"]
+            groups[g][1] += v["n"]
+    return {
+        "presidio_recall": _ratio(tp, n),
+        "presidio_masked": _ratio(sum(s["masked"] for s in stats.values()), n),
+        "presidio_precision": _ratio(tp, tp + sum(s["fp"] for s in stats.values())),
+        "presidio_values": n,
+        "presidio_by_group": {g: {"n": v[1], "recall": _ratio(v[0], v[1])}
+                              for g, v in sorted(groups.items())},
+        "presidio_by_type": by_type,
+        "presidio_misses": misses,
+    }
+
+
+_MARK = re.compile(r"<<([A-Z]+):(.*?)>>")
+
+
+def parse_marked(line: str) -> tuple[str, list[dict[str, Any]]]:
+    """A ticket with its PII marked inline as <<TYPE:value>>, and '\\n' for a line break
+    inside it: the plain text and the spans."""
+    text, entities, cursor = "", [], 0
+    for m in _MARK.finditer(line):
+        text += line[cursor : m.start()].replace("\\n", "\n")
+        value = m.group(2).replace("\\n", "\n")
+        if m.group(1) not in PII_TYPES:
+            raise ValueError(f"unknown PII type {m.group(1)}")
+        entities.append({"type": m.group(1), "start": len(text), "end": len(text) + len(value)})
+        text += value
+        cursor = m.end()
+    text += line[cursor:].replace("\\n", "\n")
+    if "<<" in text or ">>" in text:
+        raise ValueError("unbalanced <<TYPE:value>> mark")
+    return text, entities
+
+
+def load_marked_cases(path: Path = CUSTOMER_SHAPES, split: str = "all") -> list[dict[str, Any]]:
+    """Cases of a marked file (comment lines start with '#'). ``split``: "dev" takes the
+    odd-numbered cases, "test" the even ones, "all" both (the file interleaves shapes, so
+    each half has every shape)."""
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except OSError as exc:
+        raise DatasetError(f"cannot read {path}: {exc}", "restore the file from git") from None
+    cases = []
+    for number, line in enumerate(lines, 1):
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        try:
+            text, entities = parse_marked(line.strip())
+        except ValueError as exc:
+            raise DatasetError(
+                f"{path}, line {number}: {exc}",
+                "mark each value as <<TYPE:value>> with TYPE one of " + ", ".join(PII_TYPES),
+            ) from None
+        cases.append({"id": f"{path.stem}-{number}", "text": text, "entities": entities,
+                      "kind": "positive" if entities else "hard_negative"})
+    if split == "all":
+        return cases
+    return [c for i, c in enumerate(cases) if (i % 2 == 0) == (split == "dev")]
+
+
+def evaluate_pii_coverage(detector: PiiDetector, cases: Sequence[dict[str, Any]]) -> dict[str, Any]:
+    """Recall as what does not leak (a value counts when findings cover all of it, of the
+    right type for ``recall``, of any type for ``masked``); precision over findings; and
+    the share of hard-negative texts with any finding."""
+    tp = fn = masked = fp = 0
+    per_type: dict[str, list[int]] = {}
+    misses: list[dict[str, Any]] = []
+    negatives_hit = negatives = 0
+    for case in cases:
+        text, gold = case["text"], case["entities"]
+        found = detector.find(text)
+        for g in gold:
+            span = (g["start"], g["end"])
+            typed = [f for f in found if f.type == g["type"]]
+            hit = _covered(span, text, typed)
+            tp += hit
+            fn += not hit
+            masked += _covered(span, text, found)
+            row = per_type.setdefault(g["type"], [0, 0])
+            row[0] += hit
+            row[1] += 1
+            if not hit:
+                misses.append({"id": case["id"], "type": g["type"],
+                               "value": text[span[0] : span[1]], "found": [
+                                   (f.type, f.value) for f in found]})
+        wrong = [f for f in found if not any(f.start < g["end"] and g["start"] < f.end
+                                             for g in gold)]
+        fp += len(wrong)
+        if wrong:
+            misses.append({"id": case["id"], "false_positive": [(f.type, f.value) for f in wrong],
+                           "text": text[:160]})
+        if not gold:
+            negatives += 1
+            negatives_hit += bool(found)
+    return {
+        "recall": _ratio(tp, tp + fn),
+        "masked": _ratio(masked, tp + fn),
+        "precision": _ratio(tp, tp + fp),
+        "values": tp + fn,
+        "hard_negative_texts": negatives,
+        "hard_negative_texts_flagged": _ratio(negatives_hit, negatives),
+        "by_type": {t: {"n": v[1], "recall": _ratio(v[0], v[1])} for t, v in sorted(per_type.items())},
+        "errors": misses,
+    }
+
+
+def pii_false_positive_rate(detector: PiiDetector, texts: Sequence[str]) -> dict[str, Any]:
+    """Share of texts that hold no PII (BANKING77 queries, complaint narratives whose PII
+    the CFPB already replaced by XXXX) where the detector still finds some."""
+    flagged = [(t, [(f.type, f.value) for f in found]) for t in texts
+               if (found := detector.find(t))]
+    return {"n": len(texts), "rate": _ratio(len(flagged), len(texts)),
+            "examples": [{"text": t[:160], "found": f} for t, f in flagged[:10]]}
 
 
 def load_injection_split(path: Path = INJECTION_SPLIT) -> list[dict[str, Any]]:

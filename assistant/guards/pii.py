@@ -26,7 +26,7 @@ from stdnum import luhn
 from stdnum.us import rtn, ssn
 
 # Types in priority order: when two findings overlap, the earlier type wins.
-PII_TYPES = ("CARD", "IBAN", "SSN", "ROUTING", "ACCOUNT", "EMAIL", "PHONE", "ADDRESS")
+PII_TYPES = ("IBAN", "CARD", "SSN", "ROUTING", "ACCOUNT", "EMAIL", "PHONE", "ADDRESS")
 _PRIORITY = {name: rank for rank, name in enumerate(PII_TYPES)}
 
 
@@ -36,6 +36,7 @@ class PiiFinding:
     start: int
     end: int
     value: str  # the text as written; never leaves the service's own record
+    weak: bool = False  # found by the bare-number policy alone, with no evidence of its own
 
     @property
     def compact(self) -> str:
@@ -90,47 +91,80 @@ class Redaction:
 
 # --- candidates -----------------------------------------------------------------------
 
-_SEP = r"[ -]"
-_CARD = re.compile(rf"(?<![\d+-])\d(?:{_SEP}?\d){{12,18}}(?![\d])")
-_IBAN_START = re.compile(r"(?<![A-Za-z0-9])[A-Za-z]{2}\d{2}(?=[ ]?[A-Za-z0-9])")
-_SSN = re.compile(r"(?<![\d-])(\d{3})([- ]?)(\d{2})\2(\d{4})(?![\d-])")
-_NINE = re.compile(r"(?<![\d-])\d{9}(?![\d-])")
+# Card digits may be grouped by a dash, one or two spaces or a line break (a number
+# pasted across two lines). A letter right before the digits means an IBAN or an id.
+_CARD_SEP = r"(?:-|[ \t]{1,2}|[ \t]?\r?\n[ \t]?)"
+_CARD = re.compile(rf"(?<![\w+-])\d(?:{_CARD_SEP}?\d){{12,18}}(?![\d])")
+_IBAN_START = re.compile(r"(?<![A-Za-z0-9])[A-Za-z]{2}\d{2}(?=[ -]{0,2}[A-Za-z0-9])")
+# 3-2-4 with the same separator twice (078-05-1120, 078 05 1120, 078.05.1120).
+_SSN_SHAPED = re.compile(r"(?<![\w.-])(\d{3})([-. ])(\d{2})\2(\d{4})(?![\w-]|\.\d)")
+# Nine digits with any single separators between them (078-051120, 07805-1120): an SSN
+# only when the text says so.
+_NINE_LOOSE = re.compile(r"(?<![\w.-])\d(?:[-. ]?\d){8}(?![\w-]|\.\d)")
+_ROUTING_DASHED = re.compile(r"(?<![\w-])\d{4}-\d{4}-\d(?![\w-])")  # the MICR grouping
+_DIGIT_RUN = re.compile(r"(?<![\w.,$€£¥-])\d{8,17}(?![\w]|[.,]\d)")
 _ACCOUNT = re.compile(
     r"(?i)\b(?:account|acct|a/c|konto(?:nummer)?|kontonr)\.?\s*(?:number|no\.?|num|#|nr\.?)?"
     r"\s*(?:is|was|:|=|-)?\s*(?:#\s*)?(\d(?:[ -]?\d){5,16})(?![\d])"
 )
+# Unicode letters are allowed (internationalised addresses and domains); an ASCII-encoded
+# top-level domain (xn--p1ai) too.
 _EMAIL = re.compile(
-    r"(?<![\w.+-])[A-Za-z0-9][A-Za-z0-9._%+-]{0,63}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}\.)+"
-    r"[A-Za-z]{2,24}(?![\w-])"
+    r"(?<![\w.+-])[^\W_][\w.%+'-]{0,63}@(?:[^\W_](?:[\w-]{0,61}[^\W_])?\.)+"
+    r"(?:[^\W\d_]{2,63}|xn--[a-z0-9-]{1,59})(?![\w-])"
 )
-# One maximal run of digits and phone punctuation; libphonenumber decides what it is.
+# One maximal run of digits and phone punctuation; the rules below decide what it is.
 # (No nested quantifiers, so a megabyte of digits cannot make it backtrack.)
 _PHONE = re.compile(r"(?<![\w+/.,-])(?:\+|00)?\(?\d[\d ().-]{5,20}\d(?![\w/-])")
+# A North American number written the way people write one: (555) 123-4567,
+# 312.555.0198, +1 312 555 0198. Masked even when libphonenumber calls it invalid
+# (fictional 555 exchanges, unassigned area codes): a person plainly wrote a phone.
+_NANP_SHAPE = re.compile(
+    r"^(?:\+?1[ .-]?)?(?:\(\d{3}\)[ ]?|\d{3}[ .-])\d{3}[ .-]\d{4}$"
+)
+_DATE_SHAPE = re.compile(r"\d{1,2}([./-])\d{1,2}\1\d{2,4}|\d{4}([./-])\d{1,2}\2\d{1,2}")
 _STREET_SUFFIX = (
     r"(?:Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd|Lane|Ln|Drive|Dr|Court|Ct|Way|Place|Pl"
     r"|Terrace|Ter|Circle|Cir|Parkway|Pkwy|Highway|Hwy|Square|Sq|Trail|Trl|Alley|Loop)"
 )
+_CITY_STATE = r"(?:,\s*[A-Z][a-z]+(?:\s[A-Z][a-z]+){0,2},?\s+[A-Z]{2}(?:\s+\d{5}(?:-\d{4})?)?)?"
 _ADDRESS = re.compile(
     rf"\b\d{{1,6}}[A-Z]?\s+(?:[NSEW]\.?\s+)?(?:[A-Z][a-z]+\.?\s+|\d{{1,3}}(?:st|nd|rd|th)\s+){{1,3}}"
     rf"{_STREET_SUFFIX}\b\.?(?:\s+(?:N|S|E|W|NE|NW|SE|SW)\b)?"
     r"(?:,?\s+(?:Apt|Apartment|Suite|Ste|Unit|#)\.?\s*#?[\w-]{1,6})?"
-    r"(?:,\s*[A-Z][a-z]+(?:\s[A-Z][a-z]+){0,2},?\s+[A-Z]{2}(?:\s+\d{5}(?:-\d{4})?)?)?"
+    + _CITY_STATE
+)
+_PO_BOX = re.compile(
+    r"(?i)\b(?:P\.?\s?O\.?\s?Box|Post\s+Office\s+Box)\s+\d{1,6}\b" + r"(?-i:" + _CITY_STATE + ")"
 )
 
-_SSN_CONTEXT = re.compile(r"(?i)\b(?:ssn|social security|social sec|tax ?id|tin|itin)\b")
+_SSN_CONTEXT = re.compile(
+    r"(?i)\b(?:ssn|ss\s?#|ss\s+(?:no|number)|social(?!\s+media)|soc\.?\s+sec|tax ?id|tin|itin)\b"
+    r"|\bss#"
+)
+_CARD_CONTEXT = re.compile(r"(?i)\b(?:card|visa|mastercard|amex|discover)\b")
 _ROUTING_CONTEXT = re.compile(r"(?i)\b(?:routing|aba|rtn|transit|bank code|wire)\b")
 _PHONE_CONTEXT = re.compile(
     r"(?i)\b(?:call|phone|mobile|cell|tel|telephone|text|sms|whatsapp|reach|contact|"
-    r"number|handy|telefon|rufnummer|anrufen|fax)\b"
+    r"number|handy|telefon|rufnummer|anrufen|fax|landline|international)\b"
 )
-_NOT_PHONE_CONTEXT = re.compile(
-    r"(?i)(?:order|ref|reference|transaction|txn|invoice|confirmation|tracking|case|ticket|"
-    r"claim|id|receipt|serial|member|customer|dispute|amount|#|no\.)\W{0,3}$"
+# A number the customer labels as something that is not personal data: kept, so that a
+# draft can quote an order or case number.
+_NOT_PII_LABEL = re.compile(
+    r"(?i)(?:order|ref|reference|transaction|txn|trans|invoice|inv|confirmation|conf|tracking"
+    r"|track|shipment|parcel|case|ticket|claim|id|receipt|serial|member|customer|dispute"
+    r"|complaint|booking|reservation|flight|store|model|version|item|sku|batch|po)"
+    r"\s*(?:number|no\.?|num|nr|code|id)?\s*(?:is|was|:|=)?\s*#?\s*$"
+    r"|#\s*$"
 )
 
 
 def _context_before(text: str, start: int, pattern: re.Pattern[str], width: int = 40) -> bool:
     return bool(pattern.search(text, max(0, start - width), start))
+
+
+def _labelled_not_pii(text: str, start: int) -> bool:
+    return bool(_NOT_PII_LABEL.search(text, max(0, start - 30), start))
 
 
 def _digits(value: str) -> str:
@@ -148,6 +182,7 @@ def _is_card_number(digits: str) -> bool:
         or (51 <= two <= 55 and n == 16)  # Mastercard
         or (2221 <= four <= 2720 and n == 16)  # Mastercard 2-series
         or (two in (34, 37) and n == 15)  # American Express
+        or (digits[0] == "1" and n == 15)  # UATP (airline cards)
         or ((four == 6011 or 644 <= int(digits[:3]) <= 649 or two == 65) and n >= 16)  # Discover
         or (622126 <= six <= 622925 and n >= 16)  # Discover/UnionPay co-brand
         or (two == 62 and n >= 16)  # UnionPay
@@ -160,51 +195,125 @@ def _is_card_number(digits: str) -> bool:
 
 def _cards(text: str) -> Iterator[PiiFinding]:
     for m in _CARD.finditer(text):
-        if _is_card_number(_digits(m.group())):
+        if _labelled_not_pii(text, m.start()):
+            continue
+        digits = _digits(m.group())
+        # A card number with a wrong digit, after the word "card", still carries the
+        # customer's other digits: masked too.
+        if _is_card_number(digits) or (
+            _context_before(text, m.start(), _CARD_CONTEXT, 30) and 13 <= len(digits) <= 19
+        ):
             yield PiiFinding("CARD", m.start(), m.end(), m.group())
 
 
 def _ibans(text: str) -> Iterator[PiiFinding]:
     for m in _IBAN_START.finditer(text):
-        # Gather up to 34 alphanumerics (single spaces allowed), then keep the longest
-        # prefix that is a valid IBAN; a trailing word cannot be swallowed that way.
+        # Gather up to 34 alphanumerics (single dashes or up to two spaces between
+        # groups), then keep the longest prefix that is a valid IBAN; a trailing word
+        # cannot be swallowed that way.
         chars: list[tuple[str, int]] = []
         i = m.start()
         while i < len(text) and len(chars) < 34:
             c = text[i]
             if c.isascii() and c.isalnum():
                 chars.append((c.upper(), i))
-            elif not (c == " " and i + 1 < len(text) and text[i + 1].isalnum()):
+            elif not (c in " -" and _iban_gap(text, i)):
                 break
             i += 1
         for n in range(len(chars), 14, -1):
             compact = "".join(c for c, _ in chars[:n])
-            if stdnum_iban.is_valid(compact):
+            if _is_iban(compact):
                 end = chars[n - 1][1] + 1
                 yield PiiFinding("IBAN", m.start(), end, text[m.start() : end])
                 break
 
 
+def _iban_gap(text: str, i: int) -> bool:
+    """A separator inside an IBAN: one dash, or one or two spaces, with more IBAN after."""
+    j, k = i, i
+    while j > 0 and text[j - 1] in " -":
+        j -= 1
+    while k < len(text) and text[k] in " -":
+        k += 1
+    return text[j:k] in ("-", " ", "  ") and k < len(text) and text[k].isalnum()
+
+
+def _is_iban(compact: str) -> bool:
+    # The mod-97 check and the country's length; national check digits are left out
+    # because python-stdnum rejects valid IBANs whose bank code it does not know (BE).
+    try:
+        stdnum_iban.validate(compact, check_country=False)
+    except Exception:  # stdnum raises its own ValidationError subclasses
+        return False
+    return True
+
+
 def _ssns(text: str) -> Iterator[PiiFinding]:
-    for m in _SSN.finditer(text):
+    for m in _SSN_SHAPED.finditer(text):
         digits = m.group(1) + m.group(3) + m.group(4)
-        dashed = m.group(2) == "-"
-        context = _context_before(text, m.start(), _SSN_CONTEXT)
-        if not (dashed or context):
-            continue  # a bare nine-digit number is only an SSN when the text says so
-        if ssn.is_valid(digits) or context:
+        if ssn.is_valid(digits) and not _labelled_not_pii(text, m.start()):
+            yield PiiFinding("SSN", m.start(), m.end(), m.group())
+    for m in _NINE_LOOSE.finditer(text):
+        digits = _digits(m.group())
+        if _context_before(text, m.start(), _SSN_CONTEXT) and not _nine_ones(digits):
+            # The customer says it is their SSN: believe them, valid ranges or not.
             yield PiiFinding("SSN", m.start(), m.end(), m.group())
 
 
+def _nine_ones(digits: str) -> bool:
+    return len(set(digits)) == 1
+
+
 def _routing_numbers(text: str) -> Iterator[PiiFinding]:
-    for m in _NINE.finditer(text):
-        if _context_before(text, m.start(), _ROUTING_CONTEXT, 50) and rtn.is_valid(m.group()):
-            yield PiiFinding("ROUTING", m.start(), m.end(), m.group())
+    for pattern in (_NINE_LOOSE, _ROUTING_DASHED):
+        for m in pattern.finditer(text):
+            digits = _digits(m.group())
+            if len(digits) != 9 or not rtn.is_valid(digits):
+                continue
+            if _context_before(text, m.start(), _ROUTING_CONTEXT, 50) or (
+                pattern is _ROUTING_DASHED and not _labelled_not_pii(text, m.start())
+            ):
+                yield PiiFinding("ROUTING", m.start(), m.end(), m.group())
 
 
 def _accounts(text: str) -> Iterator[PiiFinding]:
     for m in _ACCOUNT.finditer(text):
         yield PiiFinding("ACCOUNT", m.start(1), m.end(1), m.group(1))
+
+
+def _bare_numbers(text: str) -> Iterator[PiiFinding]:
+    """The policy for long numbers written with no label at all (docs/DESIGN.md, "Bare
+    numbers"): masked, because a support inbox would rather hide a valid routing number
+    than leak one; a number the customer labels (order, case, tracking ...) is kept.
+    These findings are weak: any finding with evidence of its own wins an overlap."""
+    for m in _DIGIT_RUN.finditer(text):
+        digits = m.group()
+        if _nine_ones(digits) or _is_calendar_date(digits) or _labelled_not_pii(text, m.start()):
+            continue
+        if len(digits) == 9 and _routing_prefix(digits) and rtn.is_valid(digits):
+            kind = "ROUTING"
+        elif len(digits) == 9 and ssn.is_valid(digits):
+            kind = "SSN"
+        else:
+            kind = "ACCOUNT"
+        yield PiiFinding(kind, m.start(), m.end(), digits, weak=True)
+
+
+def _routing_prefix(digits: str) -> bool:
+    """The Federal Reserve routing symbol: 00-12 (banks), 21-32 (thrifts), 61-72
+    (electronic), 80 (traveller's cheques)."""
+    head = int(digits[:2])
+    return head <= 12 or 21 <= head <= 32 or 61 <= head <= 72 or head == 80
+
+
+def _is_calendar_date(digits: str) -> bool:
+    """20260314 or 03142026: a date written without separators."""
+    if len(digits) != 8:
+        return False
+    for y, mo, d in ((digits[:4], digits[4:6], digits[6:]), (digits[4:], digits[:2], digits[2:4])):
+        if 1900 <= int(y) <= 2100 and 1 <= int(mo) <= 12 and 1 <= int(d) <= 31:
+            return True
+    return False
 
 
 def _emails(text: str) -> Iterator[PiiFinding]:
@@ -215,25 +324,43 @@ def _emails(text: str) -> Iterator[PiiFinding]:
 def _phones(text: str, region: str) -> Iterator[PiiFinding]:
     for m in _PHONE.finditer(text):
         raw = m.group()
+        start, end = m.start(), m.end()
+        if raw.startswith("(") and ")" not in raw:  # "(call 312...": the bracket is prose
+            raw, start = raw[1:], start + 1
+        raw = raw.rstrip(" .-(")
+        end = start + len(raw)
         digits = _digits(raw)
         if not 7 <= len(digits) <= 15:
             continue
-        formatted = raw.startswith(("+", "00", "(")) or bool(re.search(r"\d[ .-]\d", raw))
-        if _NOT_PHONE_CONTEXT.search(text, max(0, m.start() - 25), m.start()):
+        if _labelled_not_pii(text, start) or _DATE_SHAPE.fullmatch(raw):
             continue
-        if not formatted and not _context_before(text, m.start(), _PHONE_CONTEXT):
-            continue  # an unformatted digit run is an order or reference number by default
+        formatted = raw.startswith(("+", "00", "(")) or bool(re.search(r"\d[ .-]\d", raw))
+        context = _context_before(text, start, _PHONE_CONTEXT)
+        if not formatted and not context:
+            continue  # an unformatted digit run is left to the bare-number policy
+        if _NANP_SHAPE.match(raw) or (context and _phone_shaped(raw, digits)):
+            yield PiiFinding("PHONE", start, end, raw)
+            continue
         try:
             number = phonenumbers.parse("+" + raw[2:] if raw.startswith("00") else raw, region)
         except phonenumbers.NumberParseException:
             continue
         if phonenumbers.is_valid_number(number):
-            yield PiiFinding("PHONE", m.start(), m.end(), raw)
+            yield PiiFinding("PHONE", start, end, raw)
+
+
+def _phone_shaped(raw: str, digits: str) -> bool:
+    """After a phone word: any plausible dialling string, valid in a numbering plan or
+    not (fictional 555 numbers, a country code without its plus)."""
+    if raw.startswith(("+", "00")) or 10 <= len(digits) <= 13:
+        return True
+    return bool(re.fullmatch(r"\d{3}[ .-]\d{4}", raw))  # 555-0198 written without an area code
 
 
 def _addresses(text: str) -> Iterator[PiiFinding]:
-    for m in _ADDRESS.finditer(text):
-        yield PiiFinding("ADDRESS", m.start(), m.end(), m.group().rstrip(".,"))
+    for pattern in (_ADDRESS, _PO_BOX):
+        for m in pattern.finditer(text):
+            yield PiiFinding("ADDRESS", m.start(), m.end(), m.group().rstrip(".,"))
 
 
 class PiiDetector:
@@ -250,6 +377,7 @@ class PiiDetector:
             found += _ssns(text)
             found += _routing_numbers(text)
             found += _accounts(text)
+            found += _bare_numbers(text)
             found += _phones(text, self.phone_region)
             found += _addresses(text)
         if "@" in text:
@@ -278,10 +406,12 @@ class PiiDetector:
 
 
 def _without_overlaps(findings: Iterable[PiiFinding]) -> list[PiiFinding]:
-    """Keep the highest-priority (then longest) finding wherever findings overlap."""
+    """Keep the finding with evidence of its own over a weak one, then the highest-priority
+    type, then the longest, wherever findings overlap."""
     starts: list[int] = []  # kept spans, sorted by start; they never overlap each other
     kept: list[PiiFinding] = []
-    for f in sorted(findings, key=lambda f: (_PRIORITY[f.type], -(f.end - f.start))):
+    ranked = sorted(findings, key=lambda f: (f.weak, _PRIORITY[f.type], -(f.end - f.start)))
+    for f in ranked:
         i = bisect.bisect_left(starts, f.start)
         if (i > 0 and kept[i - 1].end > f.start) or (i < len(kept) and kept[i].start < f.end):
             continue

@@ -210,7 +210,6 @@ NEGATIVES = [
     lambda: f"Reference {rng.choice(['REF', 'TXN', 'INV'])}-{digits(4)}-{rng.choice(string.ascii_uppercase)}{digits(5)} is still pending",
     lambda: f"Transaction ID {digits(12)} failed on 2024-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}",
     lambda: f"I paid €{rng.randint(1, 9)}.{digits(3)},{digits(2)} on {rng.randint(1, 28)}.{rng.randint(1, 12)}.2024",
-    lambda: f"The card number {luhn_invalid_card()} you show is not my card",
     lambda: f"card ending in {digits(4)} was charged ${rng.randint(1, 999)}.{digits(2)}",
     lambda: f"Tracking number 1Z{digits(3)}AA{digits(10)} shows delivered",
     lambda: f"My case number is {digits(7)}, opened {rng.randint(2, 30)} days ago",
@@ -220,7 +219,6 @@ NEGATIVES = [
     lambda: f"App version {rng.randint(1, 9)}.{rng.randint(0, 20)}.{rng.randint(0, 99)} crashes when I log in",
     lambda: f"I was charged {rng.randint(2, 9)} times: ${rng.randint(10, 99)}.{digits(2)} each",
     lambda: f"Dispute {digits(9)} was closed on {rng.randint(1, 12)}/{rng.randint(1, 28)}/2024",
-    lambda: f"Luhn-invalid test: {luhn_invalid_card()}",
     lambda: f"Member ID {digits(9)} cannot log in",
     lambda: f"Confirmation code {rng.choice(string.ascii_uppercase)}{digits(5)}{rng.choice(string.ascii_uppercase)}",
     lambda: f"Between {rng.randint(1, 9)} and {rng.randint(10, 20)} business days? It's been {rng.randint(21, 60)}!",
@@ -267,6 +265,12 @@ def main() -> None:
         cases.append({"text": text, "entities": entities, "kind": "positive"})
     for _ in range(200):
         cases.append({"text": rng.choice(NEGATIVES)(), "entities": [], "kind": "hard_negative"})
+    for _ in range(15):  # bare-number policy (docs/DESIGN.md): a mistyped card number after
+        value = luhn_invalid_card()  # "card" still carries the customer's digits: masked
+        text = f"The card number {value} you show is not my card"
+        start = text.index(value)
+        entity = {"type": "CARD", "start": start, "end": start + len(value)}
+        cases.append({"text": text, "entities": [entity], "kind": "positive"})
     for line in HANDWRITTEN.read_text(encoding="utf-8").splitlines():
         if line.strip() and not line.startswith("#"):
             cases.append(parse_marked(line))

@@ -32,7 +32,8 @@ def test_cards_of_every_network_are_found(number: str) -> None:
 
 
 def test_luhn_invalid_and_non_card_numbers_are_left_alone() -> None:
-    assert types("the card 4111 1111 1111 1112 is not mine") == []
+    assert types("reference 4111 1111 1111 1112 is not mine") == []
+    assert types("ref 4012-8888-8888-1882 on the receipt") == []
     assert types("order #4155550132 from 2024-05-03 for $1,234.56") == []
     assert types("tracking 1Z999AA10123456784, ref TXN-8837-A20194") == []
     assert types("card ending in 4242, zip 90210, app version 4.12.7") == []
@@ -96,3 +97,51 @@ def test_junk_is_fast_and_finds_nothing_absurd() -> None:
         found = detector.find(ticket.text)
         assert time.perf_counter() - started < 2.0
         assert all(f.type in ("CARD", "PHONE") for f in found)
+
+
+# --- shapes customers use (issue: values that survived redaction) --------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("my social is 219 09 9999, please verify me", ("SSN", "219 09 9999")),
+        ("SS# 219.09.9999", ("SSN", "219.09.9999")),
+        ("ssn 219099999 thanks", ("SSN", "219099999")),
+        ("My phone is (555) 123-4567, call after 6", ("PHONE", "(555) 123-4567")),
+        ("text me at 555-555-0100", ("PHONE", "555-555-0100")),
+        ("my international one is 91-415-555-0132", ("PHONE", "91-415-555-0132")),
+        ("UATP card 122000000000003 for the flight", ("CARD", "122000000000003")),
+        ("my card is 4539 1488\n0343 6467 I think", ("CARD", "4539 1488\n0343 6467")),
+        ("write to josé@correo.españa.es", ("EMAIL", "josé@correo.españa.es")),
+        ("or a@xn--d1acufc.xn--p1ai", ("EMAIL", "a@xn--d1acufc.xn--p1ai")),
+        ("iban de89  3704 0044 0532 0130 00", ("IBAN", "de89  3704 0044 0532 0130 00")),
+        ("AL47-2121-1009-0000-0002-3569-8741", ("IBAN", "AL47-2121-1009-0000-0002-3569-8741")),
+        ("BE68539007547034 is my Belgian account", ("IBAN", "BE68539007547034")),
+        ("routing 0711-0130-7", ("ROUTING", "0711-0130-7")),
+        ("mail it to PO Box 812, Tulsa, OK 74101", ("ADDRESS", "PO Box 812, Tulsa, OK 74101")),
+    ],
+)
+def test_shapes_customers_write_are_masked(text: str, expected: tuple[str, str]) -> None:
+    assert types(text) == [expected]
+
+
+def test_bare_numbers_are_masked_unless_labelled() -> None:
+    # The policy (docs/DESIGN.md, "Bare numbers"): an unlabelled long number is masked...
+    assert types("please use 121000358 for it") == [("ROUTING", "121000358")]
+    assert types("it is 078051121") == [("SSN", "078051121")]
+    assert types("they debited 945456787654 twice") == [("ACCOUNT", "945456787654")]
+    # ...one the customer labels as an order, case or tracking number is kept,
+    assert types("order 121000358 and case 482-91-3077 and tracking 123456789012") == []
+    assert types("complaint number 231115-1234567") == []
+    # and dates, amounts, masked cards and last-four references are not numbers to mask.
+    assert types("on 20260314 I paid $12345678.00 with card **** 4242 ending 4242") == []
+    assert types("I paid €8.604,20 on 3.10.2024") == []
+
+
+def test_a_strong_finding_beats_the_bare_number_policy() -> None:
+    assert types("call me on 3125550198") == [("PHONE", "3125550198")]
+
+
+def test_a_mistyped_card_number_after_card_is_still_masked() -> None:
+    assert types("the card 4111 1111 1111 1112 is not mine") == [("CARD", "4111 1111 1111 1112")]
