@@ -9,11 +9,11 @@ from __future__ import annotations
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
-from typing import Any, Literal
+from typing import Literal
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from assistant.datafiles import read_text, validate_yaml
 from assistant.errors import PolicyError
 
 SIGNALS = (
@@ -118,74 +118,25 @@ def default_policy_path() -> Path:
 @lru_cache(maxsize=8)
 def load_policy(path: Path | None = None) -> Policy:
     path = path or default_policy_path()
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise PolicyError(
-            f"escalation policy {path} does not exist",
-            "set ASSISTANT_POLICY_FILE to an existing YAML file, or unset it to use the "
-            "built-in policy",
-        ) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise PolicyError(f"cannot read escalation policy {path}: {exc}", "save it as UTF-8 YAML") from None
+    text = read_text(
+        path,
+        "escalation policy",
+        PolicyError,
+        "set ASSISTANT_POLICY_FILE to an existing YAML file, or unset it to use the "
+        "built-in policy",
+    )
     return parse_policy(text, str(path))
 
 
 def parse_policy(text: str, source: str = "<policy>") -> Policy:
-    try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}" if mark else "somewhere"
-        raise PolicyError(
-            f"{source} {where}: not valid YAML ({getattr(exc, 'problem', exc)})",
-            "fix the YAML syntax (indentation, a missing colon or quote)",
-        ) from None
-    if not isinstance(data, dict):
-        raise PolicyError(
-            f"{source}: the policy must be a mapping with `version` and `rules`",
-            "start from assistant/escalation/default_policy.yaml",
-        )
-    try:
-        policy = Policy.model_validate(data)
-    except ValidationError as exc:
-        lines = _line_index(node)
-        problems = []
-        for err in exc.errors()[:5]:
-            loc = tuple(err["loc"])
-            line = _nearest_line(lines, loc)
-            path = ".".join(str(p) if not isinstance(p, int) else f"[{p}]" for p in loc)
-            path = path.replace(".[", "[")
-            message = err["msg"].removeprefix("Value error, ")
-            problems.append(f"{source} line {line}: {path or '(top)'}: {message}")
-        raise PolicyError(
-            "; ".join(problems),
-            "fix the named line; conditions are intents, signals, min_amount, "
-            "confidence_below and languages_not (see the comments in the default policy)",
-        ) from None
+    policy = validate_yaml(
+        text,
+        Policy,
+        source,
+        PolicyError,
+        "fix the named line; conditions are intents, signals, min_amount, "
+        "confidence_below and languages_not (see the comments in the default policy); "
+        "the policy is a mapping with `version` and `rules` (start from "
+        "assistant/escalation/default_policy.yaml)",
+    )
     return policy.model_copy(update={"source": source})
-
-
-def _line_index(node: Any, path: tuple[Any, ...] = ()) -> dict[tuple[Any, ...], int]:
-    """1-based line of every key and item in the YAML node tree, by pydantic-style path."""
-    lines: dict[tuple[Any, ...], int] = {}
-    if node is None:
-        return lines
-    lines[path] = node.start_mark.line + 1
-    if isinstance(node, yaml.MappingNode):
-        for key, value in node.value:
-            sub = path + (key.value,)
-            lines.update(_line_index(value, sub))
-            lines[sub] = key.start_mark.line + 1
-    elif isinstance(node, yaml.SequenceNode):
-        for i, item in enumerate(node.value):
-            lines.update(_line_index(item, path + (i,)))
-    return lines
-
-
-def _nearest_line(lines: dict[tuple[Any, ...], int], loc: tuple[Any, ...]) -> int:
-    for cut in range(len(loc), -1, -1):
-        if loc[:cut] in lines:
-            return lines[loc[:cut]]
-    return 1

@@ -93,18 +93,18 @@ class Redaction:
 
 # Card digits may be grouped by a dash, one or two spaces or a line break (a number
 # pasted across two lines). A letter right before the digits means an IBAN or an id.
-_CARD_SEP = r"(?:-|[ \t]{1,2}|[ \t]?\r?\n[ \t]?)"
+_CARD_SEP = r"(?:[.-]|[ \t]{1,2}|[ \t]?\r?\n[ \t]?)"
 _CARD = re.compile(rf"(?<![\w+-])\d(?:{_CARD_SEP}?\d){{12,18}}(?![\d])")
-_IBAN_START = re.compile(r"(?<![A-Za-z0-9])[A-Za-z]{2}\d{2}(?=[ -]{0,2}[A-Za-z0-9])")
+_IBAN_START = re.compile(r"(?<![A-Za-z0-9])[A-Za-z]{2} ?\d{2}(?=[ -]{0,2}[A-Za-z0-9])")
 # 3-2-4 with the same separator twice (078-05-1120, 078 05 1120, 078.05.1120).
-_SSN_SHAPED = re.compile(r"(?<![\w.-])(\d{3})([-. ])(\d{2})\2(\d{4})(?![\w-]|\.\d)")
+_SSN_SHAPED = re.compile(r"(?<![\w.-])(\d{3})([-. ])(\d{2})\2(\d{4})(?![\w-]|\.\d|\s\d)")
 # Nine digits with any single separators between them (078-051120, 07805-1120): an SSN
 # only when the text says so.
 _NINE_LOOSE = re.compile(r"(?<![\w.-])\d(?:[-. ]?\d){8}(?![\w-]|\.\d)")
 _ROUTING_DASHED = re.compile(r"(?<![\w-])\d{4}-\d{4}-\d(?![\w-])")  # the MICR grouping
-_DIGIT_RUN = re.compile(r"(?<![\w.,$€£¥-])\d{8,17}(?![\w]|[.,]\d)")
+_DIGIT_RUN = re.compile(r"(?<![\w.,$€£¥-])\d{8,17}(?![\w-]|[.,]\d)")
 _ACCOUNT = re.compile(
-    r"(?i)\b(?:account|acct|a/c|konto(?:nummer)?|kontonr)\.?\s*(?:number|no\.?|num|#|nr\.?)?"
+    r"(?i)\b(?:account|acct|acc|a/c|konto(?:nummer)?|kontonr)\.?\s*(?:number|no\.?|num|#|nr\.?)?"
     r"\s*(?:is|was|:|=|-)?\s*(?:#\s*)?(\d(?:[ -]?\d){5,16})(?![\d])"
 )
 # Unicode letters are allowed (internationalised addresses and domains); an ASCII-encoded
@@ -115,27 +115,54 @@ _EMAIL = re.compile(
 )
 # One maximal run of digits and phone punctuation; the rules below decide what it is.
 # (No nested quantifiers, so a megabyte of digits cannot make it backtrack.)
-_PHONE = re.compile(r"(?<![\w+/.,-])(?:\+|00)?\(?\d[\d ().-]{5,20}\d(?![\w/-])")
+_PHONE = re.compile(
+    r"(?<![\w+/.,-])(?:\+|00|011[ .-]?)?\(?\d[\d ().-]{5,20}\d(?![\w/:-])"
+    r"(?:\s*(?:x|ext\.?|extension)\s*\d{1,5}\b)?"
+)
+# A token of letters and digits just before ("1Z 9X8 7V6 03 5509 9947"): part of a code.
+_CODE_BEFORE = re.compile(r"(?=\S*[A-Za-z])(?=\S*\d)[A-Za-z0-9]+ $")
 # A North American number written the way people write one: (555) 123-4567,
 # 312.555.0198, +1 312 555 0198. Masked even when libphonenumber calls it invalid
 # (fictional 555 exchanges, unassigned area codes): a person plainly wrote a phone.
 _NANP_SHAPE = re.compile(
     r"^(?:\+?1[ .-]?)?(?:\(\d{3}\)[ ]?|\d{3}[ .-])\d{3}[ .-]\d{4}$"
 )
+_DATE_START = re.compile(r"\d{4}-\d{1,2}-\d{1,2}\b")
 _DATE_SHAPE = re.compile(r"\d{1,2}([./-])\d{1,2}\1\d{2,4}|\d{4}([./-])\d{1,2}\2\d{1,2}")
 _STREET_SUFFIX = (
     r"(?:Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd|Lane|Ln|Drive|Dr|Court|Ct|Way|Place|Pl"
     r"|Terrace|Ter|Circle|Cir|Parkway|Pkwy|Highway|Hwy|Square|Sq|Trail|Trl|Alley|Loop)"
 )
-_CITY_STATE = r"(?:,\s*[A-Z][a-z]+(?:\s[A-Z][a-z]+){0,2},?\s+[A-Z]{2}(?:\s+\d{5}(?:-\d{4})?)?)?"
+_STATES = (
+    r"Alabama|Alaska|Arizona|Arkansas|California|Colorado|Connecticut|Delaware|Florida|Georgia"
+    r"|Hawaii|Idaho|Illinois|Indiana|Iowa|Kansas|Kentucky|Louisiana|Maine|Maryland"
+    r"|Massachusetts|Michigan|Minnesota|Mississippi|Missouri|Montana|Nebraska|Nevada"
+    r"|New Hampshire|New Jersey|New Mexico|New York|North Carolina|North Dakota|Ohio|Oklahoma"
+    r"|Oregon|Pennsylvania|Rhode Island|South Carolina|South Dakota|Tennessee|Texas|Utah"
+    r"|Vermont|Virginia|Washington|West Virginia|Wisconsin|Wyoming|District of Columbia"
+)
+_UNIT = r"(?:,?\s+(?i:apt|apartment|suite|ste|unit|fl|floor|#)\.?\s*#?[\w-]{1,6})?"
+# ", Dayton, OH 45402", "\nAustin TX 78701", ", Nashua, New Hampshire 03062"
+_CITY_STATE = (
+    r"(?:(?:,\s*|\s*\n\s*)[A-Z][a-z]+(?:\s[A-Z][a-z]+){0,2},?\s+(?:[A-Z]{2}|" + _STATES + r")"
+    r"(?:\s+\d{5}(?:-\d{4})?)?)?"
+)
 _ADDRESS = re.compile(
-    rf"\b\d{{1,6}}[A-Z]?\s+(?:[NSEW]\.?\s+)?(?:[A-Z][a-z]+\.?\s+|\d{{1,3}}(?:st|nd|rd|th)\s+){{1,3}}"
+    rf"\b\d{{1,6}}[A-Z]?\s+(?:(?:[NSEW]|NE|NW|SE|SW)\.?\s+)?(?:[A-Z][a-z]+\.?\s+|\d{{1,3}}(?:st|nd|rd|th)\s+){{1,3}}"
     rf"{_STREET_SUFFIX}\b\.?(?:\s+(?:N|S|E|W|NE|NW|SE|SW)\b)?"
-    r"(?:,?\s+(?:Apt|Apartment|Suite|Ste|Unit|#)\.?\s*#?[\w-]{1,6})?"
+    + _UNIT
     + _CITY_STATE
 )
+# All lower case ("600 oak hollow rd raleigh nc 27601"): only with a state and ZIP code
+# after it, which no sentence about "3 new court fees" has.
+_ADDRESS_LOWER = re.compile(
+    rf"(?i)\b\d{{1,6}}\s+(?:[a-z]+\.?\s+){{1,3}}{_STREET_SUFFIX}\b\.?"
+    r"(?:,?\s+(?:apt|apartment|suite|ste|unit|#)\.?\s*#?[\w-]{1,6})?"
+    r",?\s+(?:[a-z]+\s){1,3},?\s*(?:[a-z]{2}|" + _STATES + r")\s+\d{5}(?:-\d{4})?\b"
+)
 _PO_BOX = re.compile(
-    r"(?i)\b(?:P\.?\s?O\.?\s?Box|Post\s+Office\s+Box)\s+\d{1,6}\b" + r"(?-i:" + _CITY_STATE + ")"
+    r"(?i)\b(?:P\.?\s?O\.?\s?Box|Post\s+Office\s+Box|(?:RR|R\.R\.|Rural\s+Route|HC)\s*\d{1,3}"
+    r",?\s+Box)\s+\d{1,6}\b" + r"(?-i:" + _CITY_STATE + ")"
 )
 
 _SSN_CONTEXT = re.compile(
@@ -145,26 +172,122 @@ _SSN_CONTEXT = re.compile(
 _CARD_CONTEXT = re.compile(r"(?i)\b(?:card|visa|mastercard|amex|discover)\b")
 _ROUTING_CONTEXT = re.compile(r"(?i)\b(?:routing|aba|rtn|transit|bank code|wire)\b")
 _PHONE_CONTEXT = re.compile(
-    r"(?i)\b(?:call|phone|mobile|cell|tel|telephone|text|sms|whatsapp|reach|contact|"
-    r"number|handy|telefon|rufnummer|anrufen|fax|landline|international)\b"
+    r"(?i)\b(?:call(?:ed|ing|s)?|phon(?:e|ed|ing)|mobile|cell|tel|telephone|text(?:ed|ing)?|sms"
+    r"|whatsapp|reach|contact|ring|rang|dial(?:led)?"
+    r"|handy|telefon|rufnummer|anrufen|fax|landline|(?:my|your|his|her|our|their) number"
+    r"|number is|international one)\b"
 )
 # A number the customer labels as something that is not personal data: kept, so that a
-# draft can quote an order or case number.
-_NOT_PII_LABEL = re.compile(
-    r"(?i)(?:order|ref|reference|transaction|txn|trans|invoice|inv|confirmation|conf|tracking"
-    r"|track|shipment|parcel|case|ticket|claim|id|receipt|serial|member|customer|dispute"
-    r"|complaint|booking|reservation|flight|store|model|version|item|sku|batch|po)"
-    r"\s*(?:number|no\.?|num|nr|code|id)?\s*(?:is|was|:|=)?\s*#?\s*$"
-    r"|#\s*$"
+# draft can quote an order or case number. Either a label word before it ("order
+# 4821", "tracking #: ...", "terminal 4569"), or any word + "number/no./#/id/code"
+# that is not a word for personal data ("bill number", "document no.").
+_LABELS = (
+    r"order|ref|reference|transaction|txn|trans|transfer|payout|payment|invoice|inv|quote"
+    r"|confirmation|conf|tracking|track|shipment|parcel|package|waybill|awb|fedex|ups|usps"
+    r"|dhl|case|ticket|claim|complaint|id|receipt|serial|member|membership|customer|dispute"
+    r"|booking|reservation|flight|store|model|version|build|item|sku|batch|po|auth"
+    r"|authori[sz]ation|approval|terminal|merchant|company|statement|bill|subscription"
+    r"|loyalty|rewards|document|doc|check|cheque|deposit|mtcn|policy|contract|voucher|coupon"
+    r"|gift card|library card|loyalty card|membership card|id card|student card|health card"
+    r"|insurance card|promo|code|pin mailer"
 )
+_NOT_PII_LABEL = re.compile(
+    rf"(?i)\b(?:{_LABELS})s?\b\s*(?:number|no\.?|num|nr|code|id|ref(?:erence)?|#)?\s*"
+    r"(?:is|was|:|=)?\s*#?\s*:?\s*$"
+    r"|(?<![\w])#\s*$"
+)
+_ANY_LABEL = re.compile(
+    r"(?i)\b(?P<word>[a-z]+)\s+(?:number|no\.?|num|nr|#|id|code)\s*(?:is|was|:|=)?\s*#?\s*$"
+)
+_PII_WORDS = frozenset(
+    "account acct routing aba rtn transit card credit debit visa mastercard amex phone cell "
+    "mobile contact telephone tel social security ssn ss tax iban bank my your his her our "
+    "their the a an this that whatsapp fax home work office landline international "
+    "checking savings wire sort".split()
+)
+# "the right number is", "my German number": a phone, not a label.
+_ADJECTIVES = frozenset(
+    "right correct new old best other real only main second alternate alternative backup "
+    "current updated personal private direct primary usual daytime evening".split()
+)
+_POSSESSIVE = re.compile(r"(?i)\b(?:my|your|his|her|our|their)\s+(?:\w+\s+)?$")
+# A short capitalised code just before the number ("TID 7017", "MTCN 7946"), unless it is
+# the name of the personal number itself.
+_CODE_LABEL = re.compile(r"\b([A-Z]{2,5})\s*[:#]?\s*$")
+_PII_ACRONYMS = frozenset("SSN SS ABA RTN IBAN TIN ITIN EIN ACCT DOB BIC SWIFT".split())
+# Any other word right before a bare number is read as its name ("incident 4537",
+# "folio 9161"), unless it is a word for personal data or a function word ("from",
+# "is", "use"); a number that passes a routing or card checksum is masked all the same.
+_WORD_BEFORE = re.compile(r"\b([A-Za-z][A-Za-z'-]{2,})\s*[:#(]?\s*$")
+_FUNCTION_WORDS = frozenset(
+    "the and but for from with into onto over under about after before than that this "
+    "these those there here was were are has have had his her its our their your you "
+    "mine ours yours them they she him who whom which what when where why how not "
+    "use used using send sent sending paid pay pays paying got get gets give gave given "
+    "enter entered type typed try tried put add added take took made make use is be "
+    "been being via per to at on in of by or as it me my us we an a is was are also "
+    "still just only even again then now here try please thanks thank hello dear ".split()
+)
+
+
+def _is_label_word(word: str) -> bool:
+    word = word.lower()
+    verb_form = len(word) > 4 and word.endswith(("ed", "ing"))  # "debited 9454...", "showing"
+    return (
+        not verb_form
+        and word not in _FUNCTION_WORDS
+        and word not in _PII_WORDS
+        and word not in _ADJECTIVES
+        and not _PII_WORD_STEMS.match(word)
+    )
+
+
+_PII_WORD_STEMS = re.compile(
+    r"(?:account|acct|routing|card|phone|call|text|social|ssn|iban|bank|check|saving|cell"
+    r"|mobile|contact|number|wire|transit|aba|zelle|venmo)", re.IGNORECASE
+)
+
+
+def _passes_checksum(digits: str) -> bool:
+    return (len(digits) == 9 and rtn.is_valid(digits)) or (
+        13 <= len(digits) <= 19 and luhn.is_valid(digits)
+    )
+
+
+# A number in a list after a labelled one ("orders 3996 and 5403", "case 013 / 8548").
+_LIST_BEFORE = re.compile(r"(\d[\d.-]*)\s*(?:,|/|&|\band\b|\bor\b|\bvs\.?)\s*$", re.IGNORECASE)
 
 
 def _context_before(text: str, start: int, pattern: re.Pattern[str], width: int = 40) -> bool:
     return bool(pattern.search(text, max(0, start - width), start))
 
 
-def _labelled_not_pii(text: str, start: int) -> bool:
-    return bool(_NOT_PII_LABEL.search(text, max(0, start - 30), start))
+def _labelled_not_pii(text: str, start: int, depth: int = 0, digits: str = "") -> bool:
+    """The number at ``start`` is named as something that is not personal data. With
+    ``digits`` (the bare-number policy), any noun before it counts as such a name too."""
+    window = text[max(0, start - 40) : start]
+    if _NOT_PII_LABEL.search(window):
+        return True
+    label = _ANY_LABEL.search(window)
+    if (
+        label
+        and label.group("word").lower() not in _PII_WORDS
+        and label.group("word").lower() not in _ADJECTIVES
+        and not _POSSESSIVE.search(window, 0, label.start("word"))
+    ):
+        return True
+    code = _CODE_LABEL.search(window)
+    if code and code.group(1) not in _PII_ACRONYMS:
+        return True
+    noun = _WORD_BEFORE.search(window) if digits else None
+    if noun and _is_label_word(noun.group(1)) and not _passes_checksum(digits):
+        return True  # "incident 4537...", "folio 9161...": a noun names the number
+    listed = _LIST_BEFORE.search(window)
+    if listed and depth < 6:
+        return _labelled_not_pii(
+            text, start - len(window) + listed.start(1), depth + 1, digits
+        )
+    return False
 
 
 def _digits(value: str) -> str:
@@ -288,7 +411,11 @@ def _bare_numbers(text: str) -> Iterator[PiiFinding]:
     These findings are weak: any finding with evidence of its own wins an overlap."""
     for m in _DIGIT_RUN.finditer(text):
         digits = m.group()
-        if _nine_ones(digits) or _is_calendar_date(digits) or _labelled_not_pii(text, m.start()):
+        if (
+            _nine_ones(digits)
+            or _is_calendar_date(digits)
+            or _labelled_not_pii(text, m.start(), digits=digits)
+        ):
             continue
         if len(digits) == 9 and _routing_prefix(digits) and rtn.is_valid(digits):
             kind = "ROUTING"
@@ -329,20 +456,23 @@ def _phones(text: str, region: str) -> Iterator[PiiFinding]:
             raw, start = raw[1:], start + 1
         raw = raw.rstrip(" .-(")
         end = start + len(raw)
-        digits = _digits(raw)
+        digits = _digits(re.sub(r"(?i)\s*(?:x|ext\.?|extension)\s*\d{1,5}$", "", raw))
         if not 7 <= len(digits) <= 15:
             continue
         if _labelled_not_pii(text, start) or _DATE_SHAPE.fullmatch(raw):
             continue
+        if _CODE_BEFORE.search(text, max(0, start - 12), start) or _DATE_START.match(raw):
+            continue
+        main = re.sub(r"(?i)\s*(?:x|ext\.?|extension)\s*\d{1,5}$", "", raw)
         formatted = raw.startswith(("+", "00", "(")) or bool(re.search(r"\d[ .-]\d", raw))
         context = _context_before(text, start, _PHONE_CONTEXT)
         if not formatted and not context:
             continue  # an unformatted digit run is left to the bare-number policy
-        if _NANP_SHAPE.match(raw) or (context and _phone_shaped(raw, digits)):
+        if _NANP_SHAPE.match(main) or (context and _phone_shaped(main, digits)):
             yield PiiFinding("PHONE", start, end, raw)
             continue
         try:
-            number = phonenumbers.parse("+" + raw[2:] if raw.startswith("00") else raw, region)
+            number = phonenumbers.parse("+" + main[2:] if main.startswith("00") else main, region)
         except phonenumbers.NumberParseException:
             continue
         if phonenumbers.is_valid_number(number):
@@ -352,13 +482,13 @@ def _phones(text: str, region: str) -> Iterator[PiiFinding]:
 def _phone_shaped(raw: str, digits: str) -> bool:
     """After a phone word: any plausible dialling string, valid in a numbering plan or
     not (fictional 555 numbers, a country code without its plus)."""
-    if raw.startswith(("+", "00")) or 10 <= len(digits) <= 13:
+    if raw.startswith(("+", "00", "011")) or 10 <= len(digits) <= 13:
         return True
     return bool(re.fullmatch(r"\d{3}[ .-]\d{4}", raw))  # 555-0198 written without an area code
 
 
 def _addresses(text: str) -> Iterator[PiiFinding]:
-    for pattern in (_ADDRESS, _PO_BOX):
+    for pattern in (_ADDRESS, _ADDRESS_LOWER, _PO_BOX):
         for m in pattern.finditer(text):
             yield PiiFinding("ADDRESS", m.start(), m.end(), m.group().rstrip(".,"))
 
