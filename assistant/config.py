@@ -7,7 +7,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from assistant.errors import ConfigError
@@ -66,6 +66,34 @@ class Settings(BaseSettings):
         description="Escalation policy YAML; unset means the built-in policy "
         "(assistant/escalation/default_policy.yaml).",
     )
+    playbooks_file: Path | None = Field(
+        default=None,
+        description="Resolution playbooks YAML; unset means the built-in playbooks "
+        "(assistant/drafting/playbooks.yaml).",
+    )
+    prompts_dir: Path = Field(
+        default=PROJECT_ROOT / "prompts",
+        description="Folder of the prompt files (composer.yaml, llm_writer.yaml).",
+    )
+    llm_base_url: str | None = Field(
+        default=None,
+        description="OpenAI-compatible endpoint for the LLM writer, e.g. "
+        "http://127.0.0.1:8080/v1 (llama.cpp, vLLM, Ollama, OpenAI); unset = composer only.",
+    )
+    llm_model: str = Field(default="gpt-4o-mini", description="Model name sent to the endpoint.")
+    llm_api_key: SecretStr = Field(
+        default=SecretStr("not-needed"),
+        description="API key for the endpoint (local servers ignore it); never logged.",
+    )
+    llm_timeout_s: float = Field(
+        default=30.0, gt=0, le=600, description="Seconds to wait for one LLM answer."
+    )
+    llm_max_retries: int = Field(
+        default=2, ge=0, le=10, description="Retries (with backoff) on a failed LLM call."
+    )
+    llm_max_tokens: int = Field(
+        default=700, ge=64, le=8192, description="Most tokens the LLM may write per reply."
+    )
     holiday_calendar: str = Field(
         default="FED",
         description="Calendar for business-day deadlines: FED (Federal Reserve: the days "
@@ -118,6 +146,20 @@ class Settings(BaseSettings):
         if value is not None and not value.is_file():
             raise ValueError(f"{str(value)!r} is not a file; point it at a policy YAML file")
         return value
+
+    @field_validator("playbooks_file")
+    @classmethod
+    def _playbooks_exist(cls, value: Path | None) -> Path | None:
+        if value is not None and not value.is_file():
+            raise ValueError(f"{str(value)!r} is not a file; point it at a playbooks YAML file")
+        return value
+
+    @field_validator("llm_base_url")
+    @classmethod
+    def _url(cls, value: str | None) -> str | None:
+        if value is not None and not value.startswith(("http://", "https://")):
+            raise ValueError(f"{value!r} is not an http(s) URL, e.g. http://127.0.0.1:8080/v1")
+        return value.rstrip("/") if value else value
 
     @field_validator("holiday_calendar")
     @classmethod

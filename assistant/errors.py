@@ -87,3 +87,23 @@ class VectorStoreError(AssistantError):
     code = "vector_store_unavailable"
     http_status = 503
     exit_code = 69
+
+
+class PromptError(ConfigError):
+    """A prompt file (prompts/*.yaml) is missing, malformed or lacks a fragment."""
+
+    code = "prompt_error"
+
+
+class PlaybookError(ConfigError):
+    """The resolution playbooks file is missing or invalid."""
+
+    code = "playbook_error"
+
+
+class LlmError(AssistantError):
+    """The LLM endpoint failed: unreachable, refused the key, timed out or answered badly."""
+
+    code = "llm_unavailable"
+    http_status = 503
+    exit_code = 69

@@ -171,3 +171,51 @@ def get_retriever(settings: Settings | None = None) -> Retriever:
         settings.embedder_precision,
         settings.phone_region,
     )
+
+
+@lru_cache(maxsize=4)
+def _support_model(model: str, embedder_dir: Path, threads: int, precision: str):  # type: ignore[no-untyped-def]
+    from assistant.drafting.support import SupportModel
+
+    return SupportModel(_kb_embedder(model, embedder_dir, threads, precision))
+
+
+def get_grounder(settings: Settings | None = None):  # type: ignore[no-untyped-def]
+    """The grounding check, on the retrieval embedder (sentence support)."""
+    from assistant.drafting.grounding import Grounder
+
+    settings = settings or get_settings()
+    support = _support_model(
+        settings.embedding_model, settings.embedder_dir.resolve(), settings.resolved_threads,
+        settings.embedder_precision,
+    )
+    return Grounder(support, PiiDetector(settings.phone_region))
+
+
+def get_drafter(settings: Settings | None = None):  # type: ignore[no-untyped-def]
+    """Triage + retrieval + playbooks + composer (+ the LLM writer when configured)."""
+    from assistant.drafting.playbooks import load_playbooks
+    from assistant.drafting.prompts import load_prompt
+    from assistant.drafting.service import Drafter
+
+    settings = settings or get_settings()
+    return Drafter(
+        get_triager(settings),
+        get_retriever(settings),
+        load_playbooks(settings.playbooks_file.resolve() if settings.playbooks_file else None),
+        load_prompt("composer", settings.prompts_dir.resolve()),
+        get_grounder(settings),
+        BusinessCalendar(settings.holiday_calendar),
+        get_llm_writer(settings),
+    )
+
+
+def get_llm_writer(settings: Settings | None = None):  # type: ignore[no-untyped-def]
+    """The LLM writer when ASSISTANT_LLM_BASE_URL is set, else None."""
+    settings = settings or get_settings()
+    if not settings.llm_base_url:
+        return None
+    from assistant.drafting.llm import OpenAICompatibleWriter
+    from assistant.drafting.prompts import load_prompt
+
+    return OpenAICompatibleWriter(settings, load_prompt("llm_writer", settings.prompts_dir.resolve()))

@@ -151,6 +151,9 @@ class Retriever:
         # Kept for exact search inside narrow filters (see _dense); 1.5 MB per 1k chunks.
         self._vectors = vectors
         self._pos = {i: n for n, i in enumerate(ids)}
+        self._versions: dict[str, list[Chunk]] = {}
+        for c in chunks:
+            self._versions.setdefault(c.chunk_id, []).append(c)
         self._bm25 = bm25
         self._vocab = bm25.vocab_dict
         self._types = np.array([c.type for c in chunks])
@@ -176,6 +179,15 @@ class Retriever:
 
     def chunk_ids(self) -> set[str]:
         return {c.chunk_id for c in self._chunks}
+
+    def chunk(self, chunk_id: str, as_of: dt.date | None = None) -> Chunk | None:
+        """The version of ``chunk_id`` in force on ``as_of`` (default today), or None."""
+        self.refresh()
+        day = date_int(as_of or dt.date.today())
+        for c in self._versions.get(chunk_id, []):
+            if c.type == "resolution" or date_int(c.effective_date) <= day < date_int(c.valid_until):
+                return c
+        return None
 
     # ------------------------------------------------------------------ search
     def _mask(self, types: tuple[str, ...] | None, as_of: dt.date) -> np.ndarray:
