@@ -9,7 +9,7 @@ from typing import AsyncIterator, Callable
 from fastapi import FastAPI
 
 from api.errors import install_error_handlers
-from api.routes import health, kb, triage
+from api.routes import draft, health, kb, triage
 from assistant import __version__
 from assistant.config import Settings, get_settings
 from assistant.errors import AssistantError
@@ -37,10 +37,12 @@ def create_app(settings: Settings | None = None, load_models: bool = True) -> Fa
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         if load_models:
-            from assistant.runtime import get_retriever, get_triager
+            from assistant.runtime import get_drafter, get_retriever, get_triager
 
             _build(app, "triager", lambda: get_triager(settings), "intent classifier")
             _build(app, "retriever", lambda: get_retriever(settings), "knowledge-base index")
+            if app.state.triager is not None and app.state.retriever is not None:
+                _build(app, "drafter", lambda: get_drafter(settings), "drafter")
         yield
 
     app = FastAPI(
@@ -53,8 +55,10 @@ def create_app(settings: Settings | None = None, load_models: bool = True) -> Fa
     app.state.settings = settings
     app.state.triager = None
     app.state.retriever = None
+    app.state.drafter = None
     install_error_handlers(app)
     app.include_router(health.router)
     app.include_router(triage.router)
     app.include_router(kb.router)
+    app.include_router(draft.router)
     return app

@@ -8,6 +8,7 @@ from fastapi import Depends, Request
 
 from assistant.config import Settings
 from assistant.errors import IndexNotReadyError, ModelNotReadyError
+from assistant.drafting.service import Drafter
 from assistant.kb.retrieval import Retriever
 from assistant.triage.service import Triager
 
@@ -40,6 +41,14 @@ def get_retriever(request: Request) -> Retriever:
     )
 
 
+def get_drafter(request: Request) -> object:
+    return _loaded(
+        request, "drafter", ModelNotReadyError, "drafter (classifier and index)",
+        "run `assistant train` and `assistant kb ingest` (or `make run`)",
+    )
+
+
 SettingsDep = Annotated[Settings, Depends(get_app_settings)]
 TriagerDep = Annotated[Triager, Depends(get_triager)]
 RetrieverDep = Annotated[Retriever, Depends(get_retriever)]
+DrafterDep = Annotated[Drafter, Depends(get_drafter)]

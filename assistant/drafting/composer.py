@@ -73,6 +73,7 @@ class Composer:
         playbook = self.playbooks.playbooks[plan.playbook]
         values: dict[str, Any] = {
             "amount": facts.amount,
+            "amounts": facts.amount_list,
             "merchant": facts.merchant,
             "date": long_date(facts.date) if facts.date else None,
             "last_four": facts.last_four,

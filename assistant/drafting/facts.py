@@ -44,7 +44,7 @@ _LAST_FOUR = re.compile(
 _REPEAT = re.compile(
     r"(?i)\b(?P<n>second|third|fourth|fifth|sixth|2nd|3rd|4th|5th|6th)\s+(?:time|message|email|"
     r"call|request|complaint|attempt)\b|\b(?P<count>two|three|four|five|six|several|multiple|"
-    r"\d+)\s+times\b|\b(?:already|again|before|previously)\b"
+    r"\d+)\s+times\b"
 )
 _ANGER = re.compile(
     r"(?i)\b(?:furious|angry|livid|outraged|disgusted|ridiculous|unacceptable|joke|"
@@ -104,6 +104,13 @@ class TicketFacts:
         return self.amounts[0] if self.amounts else None
 
     @property
+    def amount_list(self) -> str | None:
+        """"$64.10 and $72.00" when the ticket names two or three amounts."""
+        if not 2 <= len(self.amounts) <= 3:
+            return None
+        return ", ".join(self.amounts[:-1]) + " and " + self.amounts[-1]
+
+    @property
     def merchant(self) -> str | None:
         return self.merchants[0] if self.merchants else None
 
@@ -123,7 +130,28 @@ def money(text: str, value: float, currency: str) -> str:
     return text.strip()
 
 
-def read_facts(redacted: str, received: date, redaction: Redaction | None = None) -> TicketFacts:
+def repeat_phrase(evidence: str) -> str:
+    """How the reply says the customer has written before: "for the third time", "three
+    times" (the customer's own count) or "again"."""
+    m = _REPEAT.search(evidence)
+    if m and m.group("n"):
+        return f"for the {_ORDINALS.get(m.group('n').lower(), m.group('n').lower())} time"
+    if m and m.group("count") and m.group("count").lower() not in ("several", "multiple"):
+        return f"{m.group('count').lower()} times"
+    return "again"
+
+
+_ORDINALS = {"2nd": "second", "3rd": "third", "4th": "fourth", "5th": "fifth", "6th": "sixth"}
+
+
+def read_facts(
+    redacted: str,
+    received: date,
+    redaction: Redaction | None = None,
+    repeat_evidence: str | None = None,
+) -> TicketFacts:
+    """``repeat_evidence``: the evidence of the triage's repeat-contact reason, when it
+    fired (the reply only says "again" when triage found the customer wrote before)."""
     amounts = []
     for a in find_amounts(redacted):
         shown = money(a.text, a.value, a.currency)
@@ -141,14 +169,13 @@ def read_facts(redacted: str, received: date, redaction: Redaction | None = None
             if placeholder.startswith("[CARD_"):
                 last_four = redaction.last_four(placeholder) or None
                 break
-    repeat = _REPEAT.search(redacted)
     regulator = _REGULATOR.search(redacted)
     return TicketFacts(
         amounts=amounts,
         merchants=merchants(redacted),
         dates=dates,
         last_four=last_four,
-        repeat=repeat.group(0).lower() if repeat else None,
+        repeat=repeat_phrase(repeat_evidence) if repeat_evidence is not None else None,
         angry=bool(_ANGER.search(redacted)) or _shouting(redacted),
         distressed=bool(_DISTRESS.search(redacted)),
         bereaved=bool(_BEREAVEMENT.search(redacted)),

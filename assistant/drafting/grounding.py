@@ -65,7 +65,8 @@ DEADLINE_WORDS: list[tuple[re.Pattern[str], tuple[str, ...]]] = [
 ]
 _POLICY_CUE = re.compile(
     r"(?i)\b(?:under|by\s+law|the\s+law|federal|regulations?|Reg(?:ulation)?\s+[EZ]|rules?|"
-    r"policy|policies|terms|entitled|right\s+to|rights|required|requires?|liable|liability|"
+    r"policy|policies|terms|entitled|(?:have|has|your|the)\s+(?:the\s+)?right\s+to|rights|"
+    r"required|requires?|liable|liability|"
     r"protect(?:ed|ions?|s)?|statute|Act)\b"
 )
 _SIGNOFF = re.compile(r"(?i)\bkind\s+regards\b|\[SPECIALIST_NAME\]|\[CASE_REFERENCE\]")

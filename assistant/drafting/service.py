@@ -100,7 +100,8 @@ class Drafter:
         from assistant.guards.pii import Redaction
 
         redaction = Redaction(result.redacted_text, [], dict(placeholders))
-        facts = read_facts(result.redacted_text, received, redaction)
+        repeat = next((r.evidence for r in result.reasons if r.code == "repeat_contact"), None)
+        facts = read_facts(result.redacted_text, received, redaction, repeat)
         cited = self._playbook_chunks(plan)
         retrieved = self._retrieve(result.redacted_text)
         composed = self.composer.compose(
