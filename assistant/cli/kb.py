@@ -140,3 +140,38 @@ def search_cmd(
         typer.echo(f"   {c.title} > {c.section}  [{c.source}]")
         snippet = " ".join(c.text.split())
         typer.echo(f"   {snippet[:240]}{'...' if len(snippet) > 240 else ''}")
+
+
+@app.command("check")
+def check_cmd(
+    path: Annotated[
+        Optional[Path],
+        typer.Argument(help="A kb directory (default: ASSISTANT_KB_DIR)."),
+    ] = None,
+    json_out: Annotated[bool, typer.Option("--json", help="Print the issues as JSON.")] = False,
+) -> None:
+    """Lint the knowledge base before ingesting: front matter, duplicate ids, broken
+    cross-references, figures that disagree with the rules the clocks compute (declared
+    once in assistant/clocks/figures.yaml), undeclared contact points, superseded
+    resolutions. Exits 1 when there is an error."""
+    from assistant.config import get_settings
+    from assistant.errors import InputError
+    from assistant.kb.check import check_kb, to_dict
+
+    target = (path or get_settings().kb_dir).resolve()
+    if not target.exists():
+        raise InputError(f"{target} does not exist", "pass a knowledge-base directory")
+    issues = check_kb(target)
+    report = to_dict(issues)
+    if json_out:
+        print_json(report)
+    else:
+        colours = {"error": "red", "warning": "yellow", "info": "cyan"}
+        for issue in issues:
+            typer.secho(
+                f"{issue.file}:{issue.line}: {issue.severity}: [{issue.kind}] {issue.message}",
+                fg=colours[issue.severity],
+            )
+        typer.echo(f"{report['errors']} errors, {report['warnings']} warnings in {target}")
+    if report["errors"]:
+        raise typer.Exit(1)

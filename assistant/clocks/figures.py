@@ -266,9 +266,10 @@ def check_figures(
 ) -> list[FigureIssue]:
     """Time limits and caps stated for a rule whose figure differs from every figure the
     registry declares for it. A quantity belongs to a topic when the topic's anchor is in
-    its clause within ``NEAR`` characters, or in ``context`` (the section's headings, so
-    "45 days" under "7.2 Our investigation" is an investigation figure); regime words may
-    be anywhere in the sentence or the context."""
+    its clause within ``NEAR`` characters, or in ``context`` (the section's headings) when
+    the clause speaks of a time limit without naming it (so "we may take up to 45 days"
+    under "7.2 Our investigation" is an investigation figure); regime words may be
+    anywhere in the sentence or the context."""
     registry = registry or load_figures()
     compiled = _compiled(registry)
     issues: list[FigureIssue] = []
@@ -279,9 +280,10 @@ def check_figures(
             for q in quantities(piece):
                 if not is_time_limit(piece, q):
                     continue
+                implicit = bool(_IMPLICIT.search(piece))
                 topics = [
                     t for t, anchor, regime in compiled
-                    if _near(anchor, piece, q) or anchor.search(context)
+                    if _near(anchor, piece, q) or (implicit and anchor.search(context))
                     if regime is None or regime.search(whole) or regime.search(context)
                 ]
                 if not topics or _agrees(q, piece, registry.allowed(topics)):
@@ -296,6 +298,11 @@ def check_figures(
 
 
 NEAR = 90  # characters between a topic's anchor and the quantity it governs
+# A clause that speaks of the section's own time limit without naming it ("if we need
+# more time, we may take up to 45 days" under "7.2 Our investigation").
+_IMPLICIT = re.compile(
+    r"(?i)\b(?:more\s+time|takes?\s+up\s+to|extend\w*|extension|deadline|time\s+limit|period)\b"
+)
 
 
 def _near(anchor: re.Pattern[str], piece: str, q: Quantity) -> bool:

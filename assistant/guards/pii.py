@@ -514,8 +514,15 @@ class PiiDetector:
             found += _emails(text)
         return _without_overlaps(found)
 
-    def redact(self, text: str) -> Redaction:
-        findings = self.find(text)
+    def redact(self, text: str, keep: Iterable[str] = ()) -> Redaction:
+        """``text`` with PII replaced by typed placeholders. ``keep``: values that are not
+        personal data here (the company's published contact points, which a knowledge-base
+        document declares in `public_contacts`) stay as written."""
+        public = {_normal(v) for v in keep}
+        findings = [
+            f for f in self.find(text)
+            if not public or not any(_normal(f.value) in p for p in public)
+        ]
         counters: dict[str, int] = {}
         by_value: dict[tuple[str, str], str] = {}
         placeholders: dict[str, str] = {}
@@ -533,6 +540,10 @@ class PiiDetector:
             cursor = f.end
         pieces.append(text[cursor:])
         return Redaction("".join(pieces), findings, placeholders, labels)
+
+
+def _normal(value: str) -> str:
+    return " ".join(value.lower().split())
 
 
 def _without_overlaps(findings: Iterable[PiiFinding]) -> list[PiiFinding]:

@@ -33,7 +33,8 @@ class TextEncoder(Protocol):
 
 
 class Redactor(Protocol):
-    def redact(self, text: str) -> Any: ...  # returns an object with .text and .findings
+    # returns an object with .text and .findings; `keep` values are left as written
+    def redact(self, text: str, keep: Sequence[str] = ()) -> Any: ...
 
 
 @dataclass
@@ -85,6 +86,13 @@ class IngestReport:
             "embed_seconds": round(self.embed_seconds, 3),
             "chunks_per_s": round(self.chunks_per_s, 1),
         }
+
+
+def public_contacts(doc: Document) -> list[str]:
+    """The company's published contact points a document declares (front matter
+    `public_contacts`): they are not personal data, so redaction leaves them."""
+    declared = (doc.meta.model_extra or {}).get("public_contacts") or []
+    return [str(v) for v in declared if isinstance(v, (str, int))]
 
 
 def _scope(path: Path, kb_root: Path) -> tuple[Path, str]:
@@ -201,8 +209,9 @@ def ingest(
         if old:
             stale_ids += old["ids"]
         valid_until = int_date(until[key])
+        public = public_contacts(doc)
         for chunk in chunk_document(doc, valid_until):
-            redaction = redactor.redact(chunk.text)
+            redaction = redactor.redact(chunk.text, keep=public)
             report.pii_redactions += len(redaction.findings)
             to_embed.append(replace(chunk, text=redaction.text))
     for key, entry in keep.items():

@@ -350,15 +350,19 @@ def load_file(path: Path, root: Path) -> tuple[list[Document], list[KbSourceErro
     if suffix in {".jsonl", ".csv"}:
         docs: list[Document] = []
         errors: list[KbSourceError] = []
+        superseded = 0
         for n, (record_where, record) in enumerate(_records(path, where), 1):
             if isinstance(record, KbSourceError):
                 errors.append(record)
                 continue
+            if isinstance(record, dict) and str(record.get("superseded") or "").strip():
+                superseded += 1
+                continue  # kept in the file as history, never indexed or cited
             try:
                 docs.append(record_document(record, f"{rel}#{n}", record_where))
             except KbSourceError as exc:
                 errors.append(exc)
-        if not docs and not errors:
+        if not docs and not errors and not superseded:
             raise KbSourceError(f"{where}: no records", "add one resolution per line")
         return docs, errors
 
