@@ -171,3 +171,39 @@ def kb_retriever(settings: Settings, kb_encoder, tmp_path_factory: pytest.TempPa
     store = open_store(None, root / "chroma")
     ingest(kb, store, kb_encoder, PiiDetector(), kb)
     return Retriever(store, kb_encoder, PiiDetector())
+
+
+@pytest.fixture(scope="session")
+def real_kb(kb_encoder, tmp_path_factory: pytest.TempPathFactory):
+    """A real retriever over the shipped kb/ (what the playbooks and the composer cite)."""
+    from assistant.config import PROJECT_ROOT
+    from assistant.guards.pii import PiiDetector
+    from assistant.kb.ingest import ingest
+    from assistant.kb.retrieval import Retriever
+    from assistant.kb.store import open_store
+
+    root = tmp_path_factory.mktemp("real-kb")
+    store = open_store(None, root / "chroma")
+    ingest(PROJECT_ROOT / "kb", store, kb_encoder, PiiDetector(), PROJECT_ROOT / "kb")
+    return Retriever(store, kb_encoder, PiiDetector())
+
+
+@pytest.fixture(scope="session")
+def support_model(kb_encoder):
+    from assistant.drafting.support import SupportModel
+
+    return SupportModel(kb_encoder)
+
+
+@pytest.fixture(scope="session")
+def drafter(triager, real_kb, support_model):
+    """The real drafting pipeline: the tiny intent model, the shipped kb, playbooks and
+    prompts, the grounding check on the real embedder; no LLM."""
+    from assistant.clocks.calendar import BusinessCalendar
+    from assistant.drafting.grounding import Grounder
+    from assistant.drafting.playbooks import load_playbooks
+    from assistant.drafting.prompts import load_prompt
+    from assistant.drafting.service import Drafter
+
+    return Drafter(triager, real_kb, load_playbooks(), load_prompt("composer"),
+                   Grounder(support_model), BusinessCalendar("FED"))

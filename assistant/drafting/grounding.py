@@ -132,6 +132,9 @@ class Evidence:
     passages: list[Passage]  # the citable passages
     citations: list[Citation] = field(default_factory=list)  # marker -> chunk of this reply
     last_fours: set[str] = field(default_factory=set)
+    # A person's reply has no citation list: its markers are not checked, and its policy
+    # sentences may rest on any of the passages.
+    check_markers: bool = True
 
 
 def _sentence_spans(text: str) -> list[tuple[int, int]]:
@@ -315,7 +318,7 @@ class Grounder:
                  "an internal placeholder: the customer would see it")
         for number, start, end in C.markers(reply):
             taken.append((start, end))
-            if number not in {c.marker for c in ev.citations}:
+            if ev.check_markers and number not in {c.marker for c in ev.citations}:
                 flag(reply[start:end], start, end, "citation", f"[{number}] cites no passage")
 
         # other numbers

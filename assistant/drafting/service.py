@@ -117,7 +117,9 @@ class Drafter:
         )
         fours = last_fours(result.redacted_text, placeholders)
 
-        def evidence(passages: list[Chunk], citations: list[Citation]) -> Evidence:
+        def evidence(
+            passages: list[Chunk], citations: list[Citation], check_markers: bool = True
+        ) -> Evidence:
             return Evidence(
                 ticket=result.redacted_text,
                 received=received,
@@ -126,6 +128,7 @@ class Drafter:
                 passages=[Passage(c.chunk_id, c.text) for c in passages],
                 citations=citations,
                 last_fours=fours,
+                check_markers=check_markers,
             )
 
         composer_chunks = [c for c in (self._chunk(x.chunk_id) for x in composed.citations) if c]
@@ -140,7 +143,7 @@ class Drafter:
         )
         if reply_text is not None:
             pool = _unique(cited + retrieved + composer_chunks)
-            grounding = self.grounder.check(reply_text, evidence(pool, []))
+            grounding = self.grounder.check(reply_text, evidence(pool, [], check_markers=False))
             return DraftResult(
                 **base, reply=reply_text, citations=_citations(pool, reply_text),
                 grounding=grounding, writer="person",

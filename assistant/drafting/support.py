@@ -65,8 +65,15 @@ class Stemmer:
         return set(self._stem([w for w in words if w and w not in _STOP]))
 
 
-def polarity(text: str) -> int:
-    return len(_NEGATION.findall(text)) % 2
+_CLAUSE = re.compile(r"[;,:]|\s+(?:and|or|but|while|whereas|because|unless)\s+", re.IGNORECASE)
+
+
+def negated(text: str) -> bool:
+    return bool(_NEGATION.search(text))
+
+
+def clauses(text: str) -> list[str]:
+    return [c for c in _CLAUSE.split(text) if c and c.strip()]
 
 
 class SupportModel:
@@ -118,9 +125,7 @@ class SupportModel:
                 i = int(np.argmax(sims))
                 cosine = float(sims[i])
                 lexical = len(words & stems) / len(words) if words else 0.0
-                contradicted = cosine >= self.cosine_threshold and polarity(sentence) != polarity(
-                    parts[i]
-                )
+                contradicted = cosine >= self.cosine_threshold and self._opposed(sentence, parts[i])
                 candidate = Support(chunk_id, parts[i], round(cosine, 4), round(lexical, 4),
                                     contradicted)
                 if best is None or _rank(candidate) > _rank(best):
@@ -130,6 +135,24 @@ class SupportModel:
                 Support(best.chunk_id, best.sentence, best.cosine, best.lexical, best.contradicted)
             )
         return out
+
+    def _opposed(self, claim: str, passage: str) -> bool:
+        """The clauses of the two sentences that share the most content words say it with
+        opposite polarity ("you do not have to pay" against "you have to pay")."""
+        best: tuple[float, bool] = (0.0, False)
+        for a in clauses(claim):
+            wa = self._stemmer.content(a)
+            if not wa:
+                continue
+            for b in clauses(passage):
+                wb = self._stemmer.content(b)
+                shared = len(wa & wb)
+                if shared < 2:
+                    continue
+                score = shared / len(wa | wb)
+                if score > best[0]:
+                    best = (score, negated(a) != negated(b))
+        return best[1]
 
     def supported(self, support: Support) -> bool:
         return not support.contradicted and (

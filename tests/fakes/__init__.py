@@ -1,0 +1,1 @@
+"""Deterministic stand-ins for servers the tests talk to on loopback."""
