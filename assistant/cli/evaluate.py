@@ -282,3 +282,46 @@ def retrieval(
         typer.echo("  hybrid misses (no answering chunk in the top 5):")
         for miss in report["hybrid_misses"]:
             typer.echo(f"    - {miss['q']}")
+
+
+@app.command("clocks")
+def clocks(
+    split: Annotated[
+        str, typer.Option("--split", help="dev (development: tune on it) or test (held out).")
+    ] = "test",
+    data: Annotated[
+        Optional[Path], typer.Option("--data", help="Another clock set (JSON Lines).")
+    ] = None,
+    json_out: Annotated[bool, typer.Option("--json", help="Print one JSON document.")] = False,
+) -> None:
+    """Exact regulatory clocks on realistic tickets (evals/clocks, labelled by
+    evals/clocks/SPEC.md): exact_rate, missing, spurious and wrong_date, by rule."""
+    from assistant.errors import InputError
+    from assistant.evaluation.clocks import CLOCK_DIR, evaluate_clocks, load_clock_set
+    from assistant.runtime import get_triager
+
+    if split not in ("dev", "test"):
+        raise InputError(f"unknown split {split!r}", "use --split dev or --split test")
+    rows = load_clock_set(data or CLOCK_DIR / f"{split}.jsonl")
+    triager = get_triager()
+
+    def triage(texts, days):  # type: ignore[no-untyped-def]
+        return triager.triage_tickets([triager.prepare(t) for t in texts], days)
+
+    report = evaluate_clocks(rows, triage)
+    report["set"] = str(data or f"evals/clocks/{split}.jsonl")
+    if json_out:
+        print_json(report)
+        return
+    typer.echo(f"clocks on {report['set']} (n={report['n']})")
+    typer.echo(
+        f"  exact_rate {report['exact_rate']:.4f}  missing {report['missing']}  spurious "
+        f"{report['spurious']} (Reg E/Z {report['spurious_reg_e_or_z']})  wrong_date "
+        f"{report['wrong_date']}"
+    )
+    for rule, row in report["by_rule"].items():
+        typer.echo(f"    {rule:30s} " + "  ".join(f"{k} {v}" for k, v in sorted(row.items())))
+    for miss in report["mismatches"][:15]:
+        typer.echo(f"  {miss['id']} [{miss['category']}]: " + "; ".join(
+            f"{p['kind']} {p['rule']} (expected {p['expected']}, got {p['computed']})"
+            for p in miss["problems"]))

@@ -21,7 +21,9 @@ from typing import Literal
 from dateutil import parser as date_parser
 from dateutil.relativedelta import relativedelta
 
-Kind = Literal["statement", "account_opened", "transaction", "other"]
+Kind = Literal[
+    "statement", "account_opened", "transaction", "filed", "delivery", "event", "other"
+]
 
 _MONTH = (
     r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
@@ -38,6 +40,12 @@ _COUNT = r"\d{1,3}|a couple of|a few|several|an?|one|two|three|four|five|six|sev
 _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("iso", re.compile(r"\b(\d{4})-(\d{1,2})-(\d{1,2})\b")),
     ("numeric", re.compile(r"\b(\d{1,2})/(\d{1,2})/(\d{2}|\d{4})\b")),
+    # "on 3/14", "since 11/28": a month and day with no year, after a word that dates it.
+    (
+        "month_slash_day",
+        re.compile(r"(?i)\b(?:on|since|from|dated|by|until|of|around|after|before)\s+"
+                   r"(\d{1,2})/(\d{1,2})\b(?![/\d])"),
+    ),
     # "May 3", "May 3rd, 2026", "3 May", "the 3rd of May 2026"
     (
         "month_day",
@@ -58,6 +66,17 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
 
 _KIND_CUES: list[tuple[Kind, re.Pattern[str]]] = [
     ("statement", re.compile(r"(?i)\bstatements?\b")),
+    ("filed", re.compile(r"(?i)\b(?:filed|submitted|lodged|complained|complaint)\b")),
+    (
+        "delivery",
+        re.compile(r"(?i)\b(?:deliver(?:y|ed)?|expected|supposed\s+to\s+(?:arrive|come|ship)|"
+                   r"due\s+to\s+(?:arrive|ship)|estimated|ETA)\b"),
+    ),
+    (
+        "event",
+        re.compile(r"(?i)\b(?:concert|event|show|flight|game|festival|performance|match|"
+                   r"wedding|birthday|anniversary|appointment|check-?in)\b"),
+    ),
     ("account_opened", re.compile(r"(?i)\b(?:opened|opening|open|signed up|joined)\b")),
     (
         "transaction",
@@ -105,6 +124,9 @@ def _resolve(name: str, match: re.Match[str], received: date) -> date | None:
             year = int(match.group(3))
             year = year + 2000 if year < 100 else year
             return date(year, int(match.group(1)), int(match.group(2)))  # US order: M/D/Y
+        if name == "month_slash_day":
+            candidate = date(received.year, int(match.group(1)), int(match.group(2)))
+            return candidate if candidate <= received else candidate - relativedelta(years=1)
         if name in ("month_day", "day_month"):
             cleaned = re.sub(r"(?i)\b(the|of)\b", " ", match.group(0))
             default = datetime(received.year, received.month, 1)

@@ -1,60 +1,306 @@
-"""Turn a triaged ticket into the facts the clocks need (which regime, which dates)."""
+"""Turn a ticket into the facts the clocks need: which regime, which dates (evals/clocks/
+SPEC.md is the contract).
+
+The regime comes from evidence in the text, never from a guessed issue type:
+- Regulation Z for any billing error on the Lumen Credit card (unauthorized, not
+  delivered, not as agreed, wrong amount, duplicate, a return or payment not credited);
+- Regulation E for an error in an electronic transfer from the customer's own account
+  (unauthorized, wrong amount, duplicate, an ATM that gave less, money debited for a
+  declined or failed payment, a deposit the sender confirms but that never arrived, a
+  transfer Lumen sent to the wrong account); not for a purchase the customer made and
+  is unhappy with (that is the card network's chargeback), not for a scam payment the
+  customer sent themselves;
+- the remittance rules for a Lumen international transfer the customer sent;
+- the CFPB's timelines once the customer says a complaint has been filed with it.
+"Initiated abroad" means the card was used at an ATM or merchant outside the US; money
+sent to someone abroad is not. When a fact is unclear the reading with the earlier
+deadline is taken, and the clock's note says so.
+"""
 
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from dataclasses import dataclass, field
+from datetime import date
 from typing import Iterable
 
-from assistant.clocks.dates import find_dates
-from assistant.clocks.rules import ClockFacts
-from assistant.escalation.policy import ClockPolicy
+from assistant.clocks.dates import DateMention, find_dates
 
-_CREDIT_CARD = re.compile(r"(?i)\bcredit[- ]?cards?\b|\bcredit\s+(?:card\s+)?account\b")
-_DEBIT = re.compile(r"(?i)\b(?:debit\s+card|checking|prepaid|wallet|bank\s+account)\b")
-_CARD = re.compile(r"(?i)\b(?:card|debit|visa|mastercard|amex|discover|contactless)\b")
-_POS = re.compile(
-    r"(?i)\b(?:store|shop|merchant|restaurant|gas\s+station|checkout|point\s+of\s+sale|pos"
-    r"|purchases?|bought|online\s+(?:order|purchase|store)|card\s+payments?)\b"
-)
-_FOREIGN = re.compile(
-    r"(?i)\b(?:abroad|overseas|foreign|international(?:ly)?|cross[- ]border|while\s+(?:travel"
-    r"(?:l)?ing|on\s+(?:holiday|vacation))|in\s+(?:mexico|canada|europe|london|paris|spain"
-    r"|france|germany|italy|china|india|brazil|nigeria|the\s+uk|japan|thailand|dubai|turkey))\b"
-)
+_F = re.IGNORECASE
+
+# --- what went wrong ----------------------------------------------------------------
+_DUPLICATE = re.compile(
+    r"\b(?:charged|billed|debited|taken|took\s+it|processed)\s+(?:me\s+)?(?:twice|two\s+times|"
+    r"double|2\s*x|2\s+times)\b|\bdouble[- ](?:charged|billed|debited|charge)\b|\bduplicate\s+"
+    r"(?:charges?|transactions?|payments?|debits?|withdrawals?)\b|\b(?:same|identical)\s+"
+    r"(?:charge|payment|amount|transaction|debit)s?\s+(?:\w+\s+){0,3}?(?:twice|two\s+times|again)\b"
+    r"|\btwo\s+(?:identical|matching)\s+(?:charges|payments|transactions|debits)\b", _F)
+_WRONG_AMOUNT = re.compile(
+    r"\bwrong\s+amount\b|\bover-?charged\b|\binstead\s+of\s+(?:the\s+)?\$?\d|\bmore\s+than\s+"
+    r"(?:I\s+)?(?:agreed|authori[sz]ed|approved|the\s+(?:price|receipt|bill|quote))\b|\b(?:receipt|"
+    r"price|bill|quote|total)\s+(?:says|said|was|shows|showed)\s+(?:only\s+)?\$?\d[^.!?]{0,60}"
+    r"\b(?:charged|billed|took|debited)\b|\bcharged\s+(?:me\s+)?\$?[\d,.]+\s+(?:not|but)\b", _F)
+_ATM_SHORT = re.compile(
+    r"\b(?:ATM|cash\s+machine)\b[^.!?]{0,90}\b(?:only|less|short|did\s*n[o']?t\s+(?:give|dispense|"
+    r"get)|never\s+(?:gave|dispensed)|no\s+(?:cash|money)|jammed|kept\s+the\s+(?:cash|money)|"
+    r"gave\s+me\s+nothing|nothing\s+came\s+out)\b|\b(?:dispensed|gave\s+(?:me\s+)?(?:only\s+)?)"
+    r"\$?[\d,.]+\s+(?:but|and|yet)\s+(?:\w+\s+){0,3}?(?:debited|charged|took|deducted)\b", _F)
+_DECLINED_DEBITED = re.compile(
+    r"\b(?:declined|failed|did\s*n[o']?t\s+go\s+through|was\s+rejected|bounced|errored|"
+    r"got\s+an?\s+error|did\s*n[o']?t\s+work|was\s+cancell?ed\s+by\s+the)\b[^.!?]{0,100}\b"
+    r"(?:still|but|yet|anyway|nevertheless)\b[^.!?]{0,50}\b(?:took|taken|debited|deducted|"
+    r"charged|left|gone|came\s+out|withdrawn|removed|out\s+of\s+my)\b", _F)
+_MISSING_DEPOSIT = re.compile(
+    r"\b(?:deposit|direct\s+deposit|paycheck|pay\s*check|salary|wages|payroll|transfer|refund|"
+    r"payment)\b[^.!?]{0,60}\b(?:never|not|has\s*n[o']?t|did\s*n[o']?t|still\s+(?:not|has\s*n[o']?t))"
+    r"\s+(?:\w+\s+)?(?:arrived|showed\s+up|credited|posted|appeared|come\s+through|hit|landed)\b", _F)
+_SENDER_CONFIRMS = re.compile(
+    r"\b(?:employer|sender|payroll|HR|company|bank|they|he|she)\b[^.!?]{0,60}\b(?:sent|processed|"
+    r"confirmed|shows?\s+(?:it\s+)?(?:as\s+)?(?:sent|completed|paid|delivered)|completed|paid\s+it|"
+    r"has\s+a\s+(?:confirmation|trace))\b", _F)
+_MISROUTED = re.compile(
+    r"\b(?:went|sent|landed|ended\s+up|credited|deposited|delivered)\s+(?:\w+\s+){0,2}?(?:to|in|"
+    r"into)\s+(?:the\s+|a\s+|some(?:one|body)\s+)?(?:wrong|different|another|other|someone\s+"
+    r"else's|somebody\s+else's)\s+(?:account|person|recipient|user)?", _F)
+_CORRECT_DETAILS = re.compile(
+    r"\b(?:entered|typed|put\s+in|gave|used|double[- ]checked|checked|selected|chose)\b[^.!?]{0,50}"
+    r"\b(?:right|correct|exact|proper)\b|\b(?:details|number|handle|info(?:rmation)?)\s+(?:was|were|"
+    r"is|are)\s+(?:right|correct)\b", _F)
+_NOT_DELIVERED = re.compile(
+    r"\b(?:never|not|has\s*n[o']?t|have\s*n[o']?t|did\s*n[o']?t|still\s+(?:not|has\s*n[o']?t))\s+"
+    r"(?:been\s+|yet\s+)?(?:arrived?|delivered|received|came|come|showed\s+up|shipped|got\s+(?:it|"
+    r"them|anything)|get\s+(?:it|them|anything)|turned\s+up)\b|\bnever\s+(?:got|received|"
+    r"arrived|came|showed|turned\s+up)\b|\bnon[- ]delivery\b|\bno[- ]show\b|\b(?:event|concert|"
+    r"show|flight|trip|tour|game|class|course|festival|match|performance|gig|cruise|retreat)\b"
+    r"[^.!?]{0,50}\b(?:was\s+|got\s+|has\s+been\s+)?(?:cancell?ed|postponed|called\s+off|"
+    r"never\s+happened)\b|\bcancell?ed\s+(?:the\s+)?(?:event|concert|show|flight|trip|tour|"
+    r"festival|game|performance)\b", _F)
+_NOT_AS_AGREED = re.compile(
+    r"\bnot\s+(?:what\s+(?:I|we)\s+ordered|as\s+(?:described|advertised|agreed|ordered|pictured|"
+    r"promised))\b|\b(?:arrived\s+)?(?:damaged|broken|defective|faulty|counterfeit|smashed|"
+    r"cracked|unusable)\b|\bwrong\s+(?:item|size|colou?r|product|order|model)\b|\bnothing\s+"
+    r"like\s+(?:the|what)\b|\b(?:fake|knock-?off)\s+(?:item|product|bag|watch|shoes|goods)\b", _F)
+_RETURN_NOT_CREDITED = re.compile(
+    r"\b(?:returned|sent\s+(?:it|them|the\s+\w+)\s+back|return(?:ed)?\s+(?:it|them|the\s+\w+)|"
+    r"refund(?:ed)?|credit|cancell?ed)\b[^.!?]{0,90}\b(?:never|not|no|still\s+(?:no|not|nothing)|"
+    r"has\s*n[o']?t|have\s*n[o']?t|did\s*n[o']?t)\s+(?:\w+\s+)?(?:credited|posted|received|showed|"
+    r"appeared|come|arrived|refund(?:ed)?|credit|seen|processed|issued|got)\b|\b(?:promised|"
+    r"approved|confirmed)\s+(?:me\s+)?(?:a\s+)?(?:full\s+)?(?:refund|credit)\b", _F)
+_PAYMENT_NOT_CREDITED = re.compile(
+    r"\b(?:my\s+)?(?:card\s+)?payment\b[^.!?]{0,40}\b(?:not|never|was\s*n[o']?t|has\s*n[o']?t)\s+"
+    r"(?:\w+\s+)?(?:credited|posted|applied|recorded)\b", _F)
+_SUBSCRIPTION = re.compile(
+    r"\bcancell?ed\b[^.!?]{0,80}\b(?:still|again|kept|keeps|continue[sd]?)\s+(?:\w+\s+)?(?:charg|"
+    r"bill|tak|debit)", _F)
+_UNAUTHORIZED_MORE = re.compile(
+    r"\b(?:took|used|taken)\s+(?:my\s+)?card\s+without\s+(?:asking|permission|my\s+permission)\b"
+    r"|\bwithout\s+(?:my|our)\s+(?:permission|consent|knowledge|authori[sz]ation)\b", _F)
+
+# --- scams --------------------------------------------------------------------------
+_GAVE_CREDENTIALS = re.compile(
+    r"\b(?:gave|shared|told|read\s+(?:out|them)|sent|forwarded|entered|typed|put\s+in|provided|"
+    r"confirmed)\b[^.!?]{0,50}\b(?:one[- ]time\s+(?:code|passcode|password|pin)|otp|verification\s+"
+    r"code|security\s+code|code|passcode|password|PIN|login|log-?in\s+details|card\s+(?:details|"
+    r"number)|remote\s+access)\b|\b(?:installed|downloaded)\b[^.!?]{0,30}\b(?:app|software|"
+    r"anydesk|teamviewer|remote)\b", _F)
+_THEY_MOVED = re.compile(
+    r"\b(?:they|he|she|the\s+(?:scammer|fraudster|caller|man|woman)|someone|somebody)\s+(?:then\s+|"
+    r"had\s+|have\s+|has\s+)?(?:moved|took|transferred|sent|withdrew|emptied|drained|spent|made|"
+    r"used|logged\s+in|accessed|charged)\b", _F)
+_CUSTOMER_SENT = re.compile(
+    r"\b(?:I|we)\s+(?:then\s+|also\s+|even\s+|actually\s+|stupidly\s+)?(?:sent|transferred|paid|"
+    r"wired|moved|bought|invested|deposited|zelled)\b", _F)
+
+# --- the account and the transaction ------------------------------------------------
+_CREDIT = re.compile(
+    r"\b(?:lumen\s+)?credit\s+card\b|\blumen\s+credit\b|\bcredit\s+(?:card\s+)?(?:account|"
+    r"statement|bill|line|limit)\b", _F)
+_CARD = re.compile(r"\b(?:card|debit|visa|mastercard|contactless|tap(?:ped)?|swiped?|chip)\b", _F)
+_ATM = re.compile(r"\bATMs?\b|\bcash\s+(?:machine|withdrawal)\b|\bwithdr[ae]w\w*\s+(?:\$|cash)", _F)
+_PURCHASE = re.compile(
+    r"\b(?:bought|buy(?:ing)?|purchase[sd]?|order(?:ed|s)?|shop(?:ping|s)?|stores?|merchants?|"
+    r"online|websites?|site|checkout|subscriptions?|paid\s+for|booked|booking|tickets?|"
+    r"restaurant|gas\s+station|hotel|charges?\s+(?:from|at|by)|charged\s+(?:by|at)|"
+    r"purchas\w*|retailer|seller|vendor|app\s+store|streaming|delivery|charged\s+(?:me\s+)?"
+    r"(?:\$[\d,.]+\s+)?for)\b", _F)
+_P2P = re.compile(
+    r"\b(?:transfer(?:red|s)?|sent\s+(?:money|\$|it|the\s+money)|send\s+money|wire[sd]?|Zelle|"
+    r"Venmo|Lumen\s+user|to\s+(?:my|his|her)\s+(?:friend|brother|sister|son|daughter|mother|"
+    r"father|mom|dad|landlord)|ACH|direct\s+debit|bank\s+transfer)\b", _F)
+_INTERNATIONAL = re.compile(
+    r"\binternational\s+(?:transfer|payment|wire|remittance|money\s+transfer)s?\b|"
+    r"\bremittances?\b|\b(?:send|sent|sending|transfer(?:red)?|wired?)\b[^.!?]{0,60}\b(?:to|in)\s+"
+    r"(?:\w+\s+){0,3}?(?:abroad|overseas|FOREIGN)\b", _F)
+_OTHER_PROVIDER = re.compile(
+    r"\b(?:western\s+union|moneygram|remitly|wise|xoom|worldremit|ria|paypal)\b", _F)
+_REMITTANCE_ERROR = re.compile(
+    r"\b(?:never|not|has\s*n[o']?t|did\s*n[o']?t|still\s+(?:not|has\s*n[o']?t))\s+(?:\w+\s+)?"
+    r"(?:arrived|received|got\s+(?:it|the\s+money)|picked\s+up|credited|come\s+through|"
+    r"delivered)\b|\b(?:received|got)\s+(?:only\s+)?(?:less|short|\$?[\d,.]+\s+less)\b|\bless\s+than\s+"
+    r"(?:what|the|I)\b|\bwrong\s+(?:amount|exchange\s+rate|rate)\b|\b(?:late|delayed|"
+    r"overdue)\b", _F)
 _NEW_ACCOUNT = re.compile(
-    r"(?i)\b(?:new\s+account|just\s+(?:opened|signed\s+up|joined)|recently\s+(?:opened|joined)"
-    r"|opened\s+(?:it|my\s+account|the\s+account|an\s+account)\s+(?:this|last)\s+(?:week|month))\b"
+    r"\b(?:just|recently)\s+(?:opened|signed\s+up|joined|created)\b|\bnew\s+(?:lumen\s+)?"
+    r"(?:account|wallet)\b|\b(?:opened|signed\s+up\s+for|created)\s+(?:my|the|this|an?)\s+"
+    r"(?:lumen\s+)?(?:account|wallet)\s+(?:only\s+)?(?:last\s+week|this\s+week|this\s+month|a\s+few"
+    r"\s+days\s+ago|yesterday|days\s+ago)\b", _F)
+_CFPB_FILED = re.compile(
+    r"\b(?:filed|submitted|lodged|opened|made|logged|sent|raised|registered)\b[^.!?]{0,50}\b"
+    r"(?:CFPB|consumer\s+financial\s+protection\s+bureau)\b|\b(?:CFPB|consumer\s+financial\s+"
+    r"protection\s+bureau)\s+(?:complaint|case)\s*(?:#|number|no\.?|id)|\b(?:already\s+)?"
+    r"(?:complained|reported\s+(?:this|you|it))\s+to\s+the\s+(?:CFPB|consumer\s+financial\s+"
+    r"protection\s+bureau)\b", _F)
+_WILL_FILE = re.compile(r"\b(?:will|going\s+to|gonna|plan\s+to|about\s+to|shall|'ll)\b", _F)
+
+# Places outside the United States a customer names; cities with US namesakes are left
+# out (Paris, Texas) unless their country is usually named with them.
+_FOREIGN_PLACES = (
+    "mexico|cancun|canc[uú]n|tijuana|guadalajara|monterrey|cabo|puerto\\s+vallarta|canada|"
+    "toronto|vancouver|montreal|ottawa|calgary|quebec|europe|london|england|scotland|ireland|"
+    "dublin|wales|france|paris,?\\s+france|lyon|nice|spain|madrid|barcelona|seville|ibiza|"
+    "portugal|lisbon|porto|italy|rome|milan|florence|venice|naples|germany|berlin|munich|"
+    "frankfurt|hamburg|netherlands|amsterdam|belgium|brussels|switzerland|zurich|geneva|austria|"
+    "vienna|prague|czech|poland|warsaw|krakow|hungary|budapest|greece|athens|santorini|turkey|"
+    "istanbul|croatia|dubrovnik|iceland|reykjavik|norway|oslo|sweden|stockholm|denmark|copenhagen|"
+    "finland|helsinki|japan|tokyo|osaka|kyoto|china|beijing|shanghai|hong\\s+kong|taiwan|korea|"
+    "seoul|thailand|bangkok|phuket|vietnam|hanoi|singapore|malaysia|bali|indonesia|philippines|"
+    "manila|india|delhi|mumbai|bangalore|pakistan|dubai|abu\\s+dhabi|uae|israel|egypt|cairo|"
+    "morocco|marrakesh|nigeria|lagos|ghana|accra|kenya|nairobi|south\\s+africa|cape\\s+town|"
+    "brazil|rio|s[aã]o\\s+paulo|argentina|buenos\\s+aires|chile|santiago|peru|lima|colombia|"
+    "bogot[aá]|medell[ií]n|costa\\s+rica|dominican\\s+republic|punta\\s+cana|jamaica|bahamas|"
+    "aruba|cuba|guatemala|el\\s+salvador|honduras|nicaragua|panama|ecuador|venezuela|australia|"
+    "sydney|melbourne|new\\s+zealand|auckland|the\\s+uk|u\\.k\\.|uk|abroad|overseas"
 )
-_DISPUTE = re.compile(r"(?i)\b(?:dispute|chargeback|charge\s+back|charged\s+twice|double\s+charged)\b")
+_FOREIGN = re.compile(rf"\b(?:{_FOREIGN_PLACES})\b", _F)
+_INTERNATIONAL = re.compile(_INTERNATIONAL.pattern.replace("FOREIGN", f"(?:{_FOREIGN_PLACES})"), _F)
+# The card was used there: a terminal or merchant abroad, or the customer was there.
+_USED_ABROAD = re.compile(
+    rf"\b(?:ATMs?|cash\s+machine|shops?|stores?|restaurants?|hotels?|bars?|caf[eé]s?|markets?|"
+    rf"taxis?|merchants?|boutiques?|pharmac(?:y|ies)|airport|station|museum|terminal|kiosk|"
+    rf"supermarkets?|gas\s+station)\s+(?:\w+\s+){{0,2}}?(?:in|at)\s+(?:{_FOREIGN_PLACES})\b|\b(?:while|when)"
+    rf"\s+(?:I\s+was|we\s+were|I\s+am|we\s+are|I'm|we're|travel+ing|visiting|staying|on\s+"
+    rf"(?:holiday|vacation|a\s+trip|a\s+business\s+trip))\s+(?:\w+\s+){{0,4}}?(?:in|to|around)?\s*"
+    rf"(?:{_FOREIGN_PLACES})\b|\b(?:trip|vacation|holiday|honeymoon|travel+ing)\s+(?:to|in)\s+"
+    rf"(?:{_FOREIGN_PLACES})\b|\b(?:used|tapped|swiped|withdrew)\b[^.!?]{{0,40}}\b(?:in|at)\s+"
+    rf"(?:{_FOREIGN_PLACES})\b", _F)
 
 
-def clock_facts(
-    text: str,
-    received: date,
-    intent: str,
-    signals: Iterable[str],
-    policy: ClockPolicy,
-) -> ClockFacts:
+@dataclass(frozen=True)
+class ClockFacts:
+    """What the clocks need to know about a ticket."""
+
+    received: date
+    eft_error: bool = False  # an error in an electronic transfer is asserted (Reg E)
+    credit_card: bool = False  # ...a billing error on the Lumen Credit card: Reg Z instead
+    card_dispute: bool = False  # a card purchase is disputed: network chargeback window
+    cfpb_complaint: bool = False  # the customer has filed a complaint with the CFPB
+    point_of_sale: bool = False
+    foreign: bool = False  # initiated outside the US (an ATM or merchant abroad)
+    new_account: bool = False
+    remittance: bool = False  # an error in a Lumen international transfer the customer sent
+    cfpb_filed_on: date | None = None
+    dates: list[DateMention] = field(default_factory=list)
+    notes: tuple[str, ...] = ()  # facts that were unclear, and which reading was taken
+
+    def earliest(self, kind: str) -> DateMention | None:
+        found = [m for m in self.dates if m.kind == kind]
+        return min(found, key=lambda m: m.date) if found else None
+
+
+def clock_facts(text: str, received: date, signals: Iterable[str] = ()) -> ClockFacts:
+    """The facts of ``text`` (the redacted ticket) received on ``received``; ``signals``
+    are the escalation signals triage found in it."""
     codes = set(signals)
     dates = find_dates(text, received)
-    opened = [m.date for m in dates if m.kind == "account_opened"]
-    new_account = bool(_NEW_ACCOUNT.search(text)) or any(
-        received - d <= timedelta(days=30) for d in opened
+    notes: list[str] = []
+    credit = bool(_CREDIT.search(text))
+    atm = bool(_ATM.search(text))
+    card = bool(_CARD.search(text)) or atm
+    purchase = bool(_PURCHASE.search(text)) and not atm
+    scam = "scam" in codes
+    customer_sent = bool(_CUSTOMER_SENT.search(text))
+    credentials = bool(_GAVE_CREDENTIALS.search(text)) and bool(_THEY_MOVED.search(text))
+    scam_authorised = scam and customer_sent and not credentials
+    unauthorized = (
+        ("unauthorized_transaction" in codes or bool(_UNAUTHORIZED_MORE.search(text)) or credentials)
+        and not scam_authorised
     )
-    eft_error = intent in policy.eft_error_intents or "unauthorized_transaction" in codes
-    card_involved = bool(_CARD.search(text)) or intent.startswith("card_")
-    card_dispute = intent in policy.card_dispute_intents or (
-        card_involved and (eft_error or bool(_DISPUTE.search(text)))
+    duplicate = bool(_DUPLICATE.search(text))
+    wrong_amount = bool(_WRONG_AMOUNT.search(text))
+    atm_short = bool(_ATM_SHORT.search(text))
+    declined_debited = bool(_DECLINED_DEBITED.search(text))
+    missing_deposit = bool(_MISSING_DEPOSIT.search(text)) and bool(_SENDER_CONFIRMS.search(text))
+    misrouted = bool(_MISROUTED.search(text)) and bool(_CORRECT_DETAILS.search(text))
+    not_delivered = bool(_NOT_DELIVERED.search(text))
+    not_as_agreed = bool(_NOT_AS_AGREED.search(text))
+    return_not_credited = bool(_RETURN_NOT_CREDITED.search(text))
+    payment_not_credited = bool(_PAYMENT_NOT_CREDITED.search(text))
+    subscription = bool(_SUBSCRIPTION.search(text))
+
+    international = bool(_INTERNATIONAL.search(text)) and not _OTHER_PROVIDER.search(text)
+    remittance = (
+        international and customer_sent and not unauthorized and not scam
+        and bool(_REMITTANCE_ERROR.search(text)) and not credit
     )
+    merchant_problem = not_delivered or not_as_agreed or return_not_credited or subscription
+    reg_e_error = (
+        unauthorized or duplicate or wrong_amount or atm_short or declined_debited
+        or missing_deposit or misrouted
+    ) and not remittance
+    billing_error = credit and (reg_e_error or merchant_problem or payment_not_credited)
+    eft_error = reg_e_error and not credit
+
+    # The chargeback window: a disputed card purchase (not an ATM, not a person-to-person
+    # transfer), debit or credit.
+    # A credit card charge is a card purchase by nature; a debit card needs a purchase.
+    card_purchase = (credit and not atm) or (card and purchase)
+    disputed = unauthorized or duplicate or wrong_amount or merchant_problem or declined_debited
+    card_dispute = card_purchase and (
+        (disputed and not scam_authorised) or (scam_authorised and merchant_problem)
+    )
+
+    point_of_sale = eft_error and card_purchase and not atm
+    if eft_error and card and not purchase and not atm:
+        notes.append("unclear whether the card was used for a purchase: not taken as point of "
+                     "sale (45 days, not 90)")
+    foreign = eft_error and bool(_USED_ABROAD.search(text))
+    if eft_error and not foreign and _FOREIGN.search(text):
+        notes.append("a place abroad is named but the transfer was not shown to be made there: "
+                     "not taken as initiated abroad (45 days, not 90)")
+    new_account = eft_error and _is_new_account(text, dates, received)
+
+    cfpb_on: date | None = None
+    filed = _CFPB_FILED.search(text)
+    cfpb = (
+        ("cfpb_complaint_filed" in codes or bool(filed))
+        and not (filed and _WILL_FILE.search(text[max(0, filed.start() - 30) : filed.start()]))
+    )
+    if cfpb:
+        when = [m for m in dates if m.kind == "filed"]
+        cfpb_on = min(m.date for m in when) if when else received
+
     return ClockFacts(
         received=received,
-        eft_error=eft_error,
-        credit_card=bool(_CREDIT_CARD.search(text)) and not _DEBIT.search(text),
+        eft_error=eft_error or billing_error,
+        credit_card=billing_error,
         card_dispute=card_dispute,
-        cfpb_complaint="cfpb_complaint_filed" in codes,
-        point_of_sale=intent in policy.point_of_sale_intents or bool(_POS.search(text)),
-        foreign=bool(_FOREIGN.search(text)),
+        cfpb_complaint=cfpb,
+        point_of_sale=point_of_sale,
+        foreign=foreign,
         new_account=new_account,
+        remittance=remittance,
+        cfpb_filed_on=cfpb_on,
         dates=dates,
+        notes=tuple(notes),
     )
+
+
+def _is_new_account(text: str, dates: list[DateMention], received: date) -> bool:
+    """The disputed transfer happened within 30 days after the account was opened."""
+    opened = [m.date for m in dates if m.kind == "account_opened"]
+    moved = [m.date for m in dates if m.kind == "transaction"]
+    if opened and moved:
+        return any(0 <= (t - o).days <= 30 for o in opened for t in moved)
+    if opened:  # the transfer came between the opening and the notice
+        return any(0 <= (received - o).days <= 30 for o in opened)
+    return bool(_NEW_ACCOUNT.search(text))

@@ -1,40 +1,25 @@
-"""The deadlines themselves: which apply to a ticket and when each falls.
+"""The deadlines themselves: which apply to a ticket and when each falls
+(evals/clocks/SPEC.md). Day counts come from ``figures.yaml`` (declared once).
 
 Figures the statute states cite the statute's chunk in `kb/regulations/` (chunk ids from
 `assistant.kb.chunk_ids`); figures that come from the regulation (12 CFR 1005.11,
-1026.13), the CFPB's process or card-network rules say so in ``note`` and carry no
-chunk id, because the knowledge base holds the statute, not those texts.
+1005.33, 1026.13), the CFPB's process or card-network rules say so in ``note`` and carry
+no chunk id, because the knowledge base holds the statute, not those texts.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, timedelta
 
 from assistant.clocks.calendar import BusinessCalendar
-from assistant.clocks.dates import DateMention
+from assistant.clocks.facts import ClockFacts
+from assistant.clocks.figures import Registry, load_figures
 
 EFTA_1693F = "regulation/15-usc-1693f"
 TILA_1666 = "regulation/15-usc-1666"
 
-
-@dataclass(frozen=True)
-class ClockFacts:
-    """What the clocks need to know about a ticket."""
-
-    received: date
-    eft_error: bool = False  # an error on an electronic fund transfer is claimed (Reg E)
-    credit_card: bool = False  # ...on a credit card account, so Reg Z applies instead
-    card_dispute: bool = False  # a card payment is disputed: network chargeback window
-    cfpb_complaint: bool = False  # the customer has filed a complaint with the CFPB
-    point_of_sale: bool = False
-    foreign: bool = False
-    new_account: bool = False
-    dates: list[DateMention] = field(default_factory=list)
-
-    def earliest(self, kind: str) -> DateMention | None:
-        found = [m for m in self.dates if m.kind == kind]
-        return min(found, key=lambda m: m.date) if found else None
+__all__ = ["ClockFacts", "Deadline", "compute_deadlines"]
 
 
 @dataclass(frozen=True)
@@ -47,56 +32,80 @@ class Deadline:
     starts_from: date | None = None
 
 
-def compute_deadlines(facts: ClockFacts, calendar: BusinessCalendar) -> list[Deadline]:
+def compute_deadlines(
+    facts: ClockFacts, calendar: BusinessCalendar, figures: Registry | None = None
+) -> list[Deadline]:
+    f = figures or load_figures()
     out: list[Deadline] = []
-    if facts.eft_error and facts.credit_card:
-        out += _reg_z(facts)
+    if facts.credit_card:
+        out += _reg_z(facts, f)
+    elif facts.remittance:
+        out += _remittance(facts, calendar, f)
     elif facts.eft_error:
-        out += _reg_e(facts, calendar)
+        out += _reg_e(facts, calendar, f)
     if facts.card_dispute:
-        out += _card_network(facts)
+        out += _card_network(facts, f)
     if facts.cfpb_complaint:
-        out += _cfpb(facts)
+        out += _cfpb(facts, f)
+    if facts.notes:
+        extra = " Unclear: " + "; ".join(facts.notes) + "."
+        out = [
+            Deadline(d.rule, d.deadline, d.citation, d.note + extra, d.chunk_id, d.starts_from)
+            if d.rule.startswith("reg_e_investigation_extended") else d
+            for d in out
+        ]
     return out
 
 
 def _notice_window(
-    facts: ClockFacts, rule: str, citation: str, chunk_id: str, duty: str, if_late: str
-) -> list[Deadline]:
-    """The consumer's 60-day notice window, when the ticket dates the statement."""
+    facts: ClockFacts, rule: str, days: int, citation: str, chunk_id: str, duty: str,
+    if_late: str,
+) -> tuple[list[Deadline], bool]:
+    """The consumer's notice window, when the ticket dates the statement; and whether
+    this notice is late."""
     statement = facts.earliest("statement")
     if statement is None:
-        return []
-    window = statement.date + timedelta(days=60)
-    timely = "in time" if facts.received <= window else f"LATE: {if_late}"
+        return [], False
+    window = statement.date + timedelta(days=days)
+    late = facts.received > window
+    timely = f"LATE: {if_late}" if late else "in time"
     note = (
         f"{duty} (statement dated {statement.date.isoformat()}, '{statement.text}'); "
         f"this notice is {timely}."
     )
-    return [Deadline(rule, window, citation, note, chunk_id, statement.date)]
+    return [Deadline(rule, window, citation, note, chunk_id, statement.date)], late
 
 
-def _reg_e(facts: ClockFacts, cal: BusinessCalendar) -> list[Deadline]:
+def _reg_e(facts: ClockFacts, cal: BusinessCalendar, f: Registry) -> list[Deadline]:
     r = facts.received
-    out = _notice_window(
+    out, late = _notice_window(
         facts,
         "reg_e_notice_window",
+        f.value("reg_e_notice_window"),
         "15 U.S.C. 1693f(a); 12 CFR 1005.11(b)(1)",
         f"{EFTA_1693F}#a",
         "The customer must give notice within 60 days of the statement",
-        "the bank may limit its liability",
+        "the 12 CFR 1005.11 error-resolution procedures need not be followed (Lumen still "
+        "investigates); the 1005.6 liability limits still apply",
     )
-    investigate_days = 20 if facts.new_account else 10
+    if late:
+        return out
+    investigate_days = f.value(
+        "reg_e_investigation_new_account" if facts.new_account else "reg_e_investigation"
+    )
     investigate = cal.add_business_days(r, investigate_days)
     if facts.new_account:
         note = (
-            "Investigate and report the result within 20 business days: the account was "
-            "opened within 30 days. The 20-day figure is from Regulation E, 12 CFR "
-            "1005.11(c)(3)(i), not the statute (which says 10)."
+            f"Investigate and report the result within {investigate_days} business days: the "
+            "transfer was within 30 days after the account's first deposit. The 20-day figure "
+            "is from Regulation E, 12 CFR 1005.11(c)(3)(i), not the statute (which says 10)."
         )
         citation, chunk = "12 CFR 1005.11(c)(3)(i)", None
     else:
-        note = "Investigate, decide and report the result within 10 business days of the notice."
+        note = (
+            f"Investigate, decide and report the result within {investigate_days} business "
+            "days of the notice."
+        )
         citation, chunk = "15 U.S.C. 1693f(a); 12 CFR 1005.11(c)(1)", f"{EFTA_1693F}#a"
     out.append(Deadline("reg_e_investigation", investigate, citation, note, chunk, r))
     out.append(
@@ -106,20 +115,21 @@ def _reg_e(facts: ClockFacts, cal: BusinessCalendar) -> list[Deadline]:
             "15 U.S.C. 1693f(c); 12 CFR 1005.11(c)(2)(i)",
             f"If the investigation will not be finished within {investigate_days} business "
             "days, provisionally credit the disputed amount by this date and tell the "
-            "customer within 2 business days of crediting.",
+            f"customer within {f.value('reg_e_credit_notice')} business days of crediting, "
+            "with the amount and the date.",
             f"{EFTA_1693F}#c",
             r,
         )
     )
     extended = facts.new_account or facts.point_of_sale or facts.foreign
-    finish_days = 90 if extended else 45
+    finish_days = f.value("reg_e_extended_long" if extended else "reg_e_extended")
     finish = r + timedelta(days=finish_days)
     why = ", ".join(
         w
         for w, on in (
             ("a new account", facts.new_account),
             ("a point-of-sale debit card transaction", facts.point_of_sale),
-            ("a foreign-initiated transfer", facts.foreign),
+            ("a transfer initiated outside the United States", facts.foreign),
         )
         if on
     )
@@ -129,22 +139,25 @@ def _reg_e(facts: ClockFacts, cal: BusinessCalendar) -> list[Deadline]:
             finish,
             "12 CFR 1005.11(c)(3)(ii)" if extended else "15 U.S.C. 1693f(c); 12 CFR 1005.11(c)(2)",
             (
-                f"With provisional credit, finish within 90 calendar days ({why}). The 90-day "
-                "figure is from Regulation E, 12 CFR 1005.11(c)(3)(ii); the statute says 45."
+                f"With provisional credit, finish within {finish_days} calendar days ({why}). "
+                "The 90-day figure is from Regulation E, 12 CFR 1005.11(c)(3)(ii); the statute "
+                "says 45."
                 if extended
-                else "With provisional credit, finish the investigation within 45 calendar days."
+                else f"With provisional credit, finish the investigation within {finish_days} "
+                "calendar days."
             ),
             None if extended else f"{EFTA_1693F}#c",
             r,
         )
     )
+    results = f.value("reg_e_report_results")
     out.append(
         Deadline(
             "reg_e_report_results",
-            cal.add_business_days(finish, 3),
+            cal.add_business_days(finish, results),
             "15 U.S.C. 1693f(d); 12 CFR 1005.11(c)(2)(iv), (d)(1)",
-            "Report the result within 3 business days of finishing; this is the latest date, "
-            "if the investigation runs to its limit.",
+            f"Report the result within {results} business days of finishing; this is the "
+            "latest date, if the investigation runs to its limit.",
             f"{EFTA_1693F}#d",
             finish,
         )
@@ -152,24 +165,30 @@ def _reg_e(facts: ClockFacts, cal: BusinessCalendar) -> list[Deadline]:
     return out
 
 
-def _reg_z(facts: ClockFacts) -> list[Deadline]:
+def _reg_z(facts: ClockFacts, f: Registry) -> list[Deadline]:
     r = facts.received
-    out = _notice_window(
+    out, late = _notice_window(
         facts,
         "reg_z_notice_window",
+        f.value("reg_z_notice_window"),
         "15 U.S.C. 1666(a); 12 CFR 1026.13(b)(1)",
         f"{TILA_1666}#a",
-        "A written billing-error notice must arrive within 60 days of the first statement "
-        "showing the error",
-        "the billing-error rights may not apply",
+        "A billing-error notice must arrive within 60 days of the first statement showing "
+        "the error",
+        "the 12 CFR 1026.13 billing-error procedures need not be followed; the $50 cap on "
+        "unauthorized use still applies",
     )
+    if late:
+        return out
+    acknowledge = f.value("reg_z_acknowledge")
+    resolve = f.value("reg_z_resolve")
     out.append(
         Deadline(
             "reg_z_acknowledge",
-            r + timedelta(days=30),
+            r + timedelta(days=acknowledge),
             "15 U.S.C. 1666(a)(A); 12 CFR 1026.13(c)(1)",
-            "Acknowledge the billing-error notice in writing within 30 days of receiving it "
-            "(unless it is resolved sooner).",
+            f"Acknowledge the billing-error notice in writing within {acknowledge} days of "
+            "receiving it (unless it is resolved sooner).",
             f"{TILA_1666}#a",
             r,
         )
@@ -177,10 +196,11 @@ def _reg_z(facts: ClockFacts) -> list[Deadline]:
     out.append(
         Deadline(
             "reg_z_resolve",
-            r + timedelta(days=90),
+            r + timedelta(days=resolve),
             "15 U.S.C. 1666(a)(B); 12 CFR 1026.13(c)(2)",
-            "Resolve within two complete billing cycles, and never later than 90 days after "
-            "the notice: this date is the 90-day outer limit; two cycles may end sooner.",
+            "Resolve within two complete billing cycles, and never later than "
+            f"{resolve} days after the notice: this date is the outer limit; two cycles may "
+            "end sooner.",
             f"{TILA_1666}#a",
             r,
         )
@@ -188,55 +208,110 @@ def _reg_z(facts: ClockFacts) -> list[Deadline]:
     return out
 
 
-def _card_network(facts: ClockFacts) -> list[Deadline]:
-    transaction = facts.earliest("transaction") or facts.earliest("other")
+def _remittance(facts: ClockFacts, cal: BusinessCalendar, f: Registry) -> list[Deadline]:
+    r = facts.received
+    out: list[Deadline] = []
+    sent = facts.earliest("transaction")
+    source = "12 CFR 1005.33 (remittance transfers; 15 U.S.C. 1693o-1)"
+    if sent is not None:
+        window = f.value("remittance_notice_window")
+        out.append(
+            Deadline(
+                "remittance_notice_window",
+                sent.date + timedelta(days=window),
+                "15 U.S.C. 1693o-1(d); 12 CFR 1005.33(b)(1)",
+                f"The sender has {window} days after the disclosed date of availability to "
+                f"report an error; counted from the transfer ({sent.date.isoformat()}), the "
+                "earlier, safe date. A person should confirm it was a Lumen international "
+                "transfer.",
+                None,
+                sent.date,
+            )
+        )
+    days = f.value("remittance_investigation")
+    finish = r + timedelta(days=days)
+    out.append(
+        Deadline(
+            "remittance_investigation",
+            finish,
+            source,
+            f"Investigate and determine whether an error occurred within {days} days of the "
+            "notice (12 CFR 1005.33(c)(1)), from the regulation, not the statute.",
+            None,
+            r,
+        )
+    )
+    results = f.value("remittance_report_results")
+    out.append(
+        Deadline(
+            "remittance_report_results",
+            cal.add_business_days(finish, results),
+            source,
+            f"Report the result and the remedies within {results} business days after "
+            "deciding; this is the latest date.",
+            None,
+            finish,
+        )
+    )
+    return out
+
+
+def _card_network(facts: ClockFacts, f: Registry) -> list[Deadline]:
+    transaction = facts.earliest("transaction")
     source = "card-network rules (Visa Core Rules dispute time limits; Mastercard Chargeback Guide)"
+    days = f.value("card_chargeback_window")
     if transaction is None:
         return [
             Deadline(
                 "card_chargeback_window",
                 None,
                 source,
-                "File a chargeback within 120 days of the transaction's processing date for "
-                "most reason codes. The ticket gives no transaction date: ask for it. "
+                f"File a chargeback within {days} days of the transaction's processing date "
+                "for most reason codes. The ticket gives no transaction date: ask for it. "
                 "From network rules, not a statute.",
             )
         ]
     return [
         Deadline(
             "card_chargeback_window",
-            transaction.date + timedelta(days=120),
+            transaction.date + timedelta(days=days),
             source,
-            f"120 days from the transaction on {transaction.date.isoformat()} "
+            f"{days} days from the transaction on {transaction.date.isoformat()} "
             f"('{transaction.text}') for most Visa and Mastercard reason codes; some "
-            "(e.g. goods not received) count from the expected delivery date. "
-            "From network rules, not a statute.",
+            "(e.g. goods not received) count from the expected delivery date, so this is the "
+            "earlier date. From network rules, not a statute.",
             None,
             transaction.date,
         )
     ]
 
 
-def _cfpb(facts: ClockFacts) -> list[Deadline]:
-    r = facts.received
+def _cfpb(facts: ClockFacts, f: Registry) -> list[Deadline]:
+    start = facts.cfpb_filed_on or facts.received
     source = "CFPB Company Portal Manual (complaint response timelines)"
+    first, final = f.value("cfpb_company_response"), f.value("cfpb_final_response")
+    counted = (
+        f"counted from the filing day the customer gives ({start.isoformat()})"
+        if facts.cfpb_filed_on and facts.cfpb_filed_on != facts.received
+        else "counted from the day we learned of it; check the portal for the day it was sent"
+    )
     return [
         Deadline(
             "cfpb_company_response",
-            r + timedelta(days=15),
+            start + timedelta(days=first),
             source,
-            "Respond to the CFPB complaint within 15 calendar days of receiving it through "
-            "the portal. From the CFPB's complaint process, not a statute.",
+            f"Respond to the CFPB complaint within {first} calendar days ({counted}). From "
+            "the CFPB's complaint process, not a statute.",
             None,
-            r,
+            start,
         ),
         Deadline(
             "cfpb_final_response",
-            r + timedelta(days=60),
+            start + timedelta(days=final),
             source,
-            "If the response was 'in progress', send the final response within 60 calendar "
-            "days. From the CFPB's complaint process, not a statute.",
+            f"If the response was 'in progress', send the final response within {final} "
+            "calendar days. From the CFPB's complaint process, not a statute.",
             None,
-            r,
+            start,
         ),
     ]

@@ -30,6 +30,8 @@ from assistant.kb.chunking import Chunk
 
 MAX_REPLY_CHARS = 4_000
 MAX_CITATIONS = 10
+MAX_PASSAGES = 6  # the prompt's passages; small local models read slowly
+PASSAGE_CHARS = 700
 # Delimiters a ticket could use to break out of its block or pose as another role.
 _LOOKALIKES = re.compile(
     r"(?i)</?\s*ticket\b[^>]*>|<\|[^|>]{1,20}\|>|\[/?INST\]|<</?SYS>>|#{2,}\s*(?:system|"
@@ -63,8 +65,8 @@ def render_plan(plan: Plan) -> str:
 
 def render_passages(passages: list[Chunk]) -> str:
     return "\n\n".join(
-        f"[{n}] {c.chunk_id} ({c.title} > {c.section}):\n{' '.join(c.text.split())[:1200]}"
-        for n, c in enumerate(passages, 1)
+        f"[{n}] {c.chunk_id} ({c.title} > {c.section}):\n{' '.join(c.text.split())[:PASSAGE_CHARS]}"
+        for n, c in enumerate(passages[:MAX_PASSAGES], 1)
     )
 
 
@@ -112,6 +114,7 @@ class OpenAICompatibleWriter:
         self, ticket: str, composed: Composed, plan: Plan, passages: list[Chunk],
         findings: list[str] | None = None,
     ) -> LlmReply:
+        passages = passages[:MAX_PASSAGES]
         messages = self.messages(ticket, composed, plan, passages, findings)
         attempts, last = 0, "no attempt"
         started = time.perf_counter()
@@ -205,6 +208,8 @@ def _describe(exc: Exception) -> tuple[str, bool]:
     """(what went wrong, whether a retry may help)."""
     import openai
 
+    if isinstance(exc, openai.LengthFinishReasonError):
+        return "the model stopped at the token limit: its reply is incomplete", False
     if isinstance(exc, openai.AuthenticationError):
         return "the LLM endpoint refused the API key (401)", False
     if isinstance(exc, openai.PermissionDeniedError):

@@ -84,6 +84,8 @@ class EscalationEngine:
             if intent not in when.intents:
                 return None
             evidence = FiredRule(rule, f"intent {intent} ({confidence:.0%})")
+        if when.confidence_at_least is not None and confidence < when.confidence_at_least:
+            return None
         if when.confidence_below is not None:
             if confidence >= when.confidence_below:
                 return None

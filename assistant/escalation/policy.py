@@ -31,6 +31,9 @@ SIGNALS = (
     "disputed_charge",
     "unfair_practice",
     "formal_complaint",
+    "debited_for_failed_payment",
+    "purchase_not_delivered",
+    "payment_reversed",
 )
 Severity = Literal["low", "medium", "high", "critical"]
 SEVERITY_RANK = {"low": 0, "medium": 1, "high": 2, "critical": 3}
@@ -46,6 +49,7 @@ class When(_Strict):
     signals: list[str] | None = None
     min_amount: bool | float | None = None
     confidence_below: float | None = Field(default=None, gt=0.0, lt=1.0)
+    confidence_at_least: float | None = Field(default=None, gt=0.0, lt=1.0)
     languages_not: list[str] | None = None
 
     @field_validator("signals")
@@ -96,18 +100,11 @@ class Thresholds(_Strict):
         return self.large_amount.get(currency.upper(), self.large_amount["default"])
 
 
-class ClockPolicy(_Strict):
-    eft_error_intents: list[str] = Field(default_factory=list)
-    card_dispute_intents: list[str] = Field(default_factory=list)
-    point_of_sale_intents: list[str] = Field(default_factory=list)
-
-
 class Policy(_Strict):
     version: str = Field(min_length=1)
     description: str = ""
     thresholds: Thresholds = Field(default_factory=Thresholds)
     rules: list[Rule] = Field(min_length=1)
-    clocks: ClockPolicy = Field(default_factory=ClockPolicy)
     source: str = Field(default="", exclude=True)
 
 

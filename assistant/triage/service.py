@@ -93,13 +93,8 @@ class Triager:
                 ),
             )
         escalate = decision.escalate or injection.detected
-        facts = clock_facts(
-            guarded.text,
-            received,
-            prediction.label,
-            [s.code for s in decision.signals],
-            self.escalation.policy.clocks,
-        )
+        # The regime and the dates come from the text's evidence, not from the intent.
+        facts = clock_facts(guarded.text, received, [s.code for s in decision.signals])
         clocks = [
             Clock(
                 rule=d.rule,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -13,7 +13,6 @@ from assistant.clocks.dates import find_dates
 from assistant.clocks.facts import clock_facts
 from assistant.clocks.rules import ClockFacts, compute_deadlines
 from assistant.errors import ConfigError
-from assistant.escalation.policy import load_policy
 from assistant.kb.chunk_ids import anchor
 
 CAL = BusinessCalendar("FED")
@@ -129,12 +128,53 @@ def test_impossible_and_future_dates_are_ignored() -> None:
     assert find_dates("on 02/30/2026 and 12/31/2026, rated 10/10", date(2026, 11, 25)) == []
 
 
-def test_facts_from_a_ticket() -> None:
-    policy = load_policy().clocks
-    text = "I opened my account last week and someone used my card at a store in Mexico."
-    facts = clock_facts(text, WED_BEFORE_THANKSGIVING, "card_payment_not_recognised", [], policy)
-    assert facts.eft_error and facts.card_dispute and facts.point_of_sale and facts.foreign
-    assert facts.new_account and not facts.credit_card
+@pytest.mark.parametrize(
+    ("text", "signals", "expected"),
+    [
+        # Reg E from evidence: a card purchase abroad (point of sale and initiated abroad)
+        ("I opened my account last week and someone used my card at a store in Mexico.",
+         ["unauthorized_transaction"],
+         {"eft_error": True, "card_dispute": True, "point_of_sale": True, "foreign": True,
+          "new_account": True, "credit_card": False}),
+        # Reg Z for any billing error on the credit card, whatever the intent
+        ("My Lumen Credit card was charged $1,250 for a sofa that was never delivered.",
+         [], {"credit_card": True, "card_dispute": True}),
+        # money sent to someone abroad is not a transfer initiated abroad
+        ("Someone sent $600 from my account to someone in Mexico, I never did that.",
+         ["unauthorized_transaction"], {"eft_error": True, "foreign": False}),
+        # a frozen account with a CFPB complaint starts the CFPB clocks and nothing else
+        ("I have filed a complaint with the CFPB about my frozen account.",
+         ["cfpb_complaint_filed", "regulator_threat", "account_restricted"],
+         {"eft_error": False, "card_dispute": False, "cfpb_complaint": True}),
+        # a scam payment the customer sent is authorised: no Reg E clock
+        ("A man posing as my grandson asked for bail money and I sent him $2,000 with a "
+         "Lumen transfer.", ["scam"], {"eft_error": False, "card_dispute": False}),
+        # money debited for a declined payment is an incorrect transfer
+        ("My electric bill payment was declined but the $140 still left my balance.",
+         [], {"eft_error": True}),
+        # a remittance the customer sent that never arrived
+        ("I sent $300 to my mother in Manila with Lumen international transfers on March 3 "
+         "and she never received it.", [], {"remittance": True, "eft_error": False}),
+    ],
+)
+def test_the_regime_comes_from_the_evidence(text: str, signals: list[str], expected: dict) -> None:
+    facts = clock_facts(text, WED_BEFORE_THANKSGIVING, signals)
+    assert {k: getattr(facts, k) for k in expected} == expected
+
+
+def test_a_late_reg_e_notice_starts_only_the_notice_window() -> None:
+    received = date(2026, 11, 25)
+    facts = clock_facts("My statement dated August 31 shows a withdrawal I never made.",
+                        received, ["unauthorized_transaction"])
+    rules = _by_rule(facts)
+    assert set(rules) == {"reg_e_notice_window"} and "LATE" in rules["reg_e_notice_window"].note
+
+
+def test_the_cfpb_clocks_count_from_the_filing_day_the_customer_gives() -> None:
+    facts = clock_facts("I filed a CFPB complaint on Monday about this.",
+                        WED_BEFORE_THANKSGIVING, ["cfpb_complaint_filed"])
+    rules = _by_rule(facts)
+    assert rules["cfpb_company_response"].deadline == date(2026, 11, 23) + timedelta(days=15)
 
 
 def test_every_statute_chunk_id_names_a_heading_in_kb() -> None:
