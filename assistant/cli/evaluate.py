@@ -325,3 +325,56 @@ def clocks(
         typer.echo(f"  {miss['id']} [{miss['category']}]: " + "; ".join(
             f"{p['kind']} {p['rule']} (expected {p['expected']}, got {p['computed']})"
             for p in miss["problems"]))
+
+
+@app.command("drafting")
+def drafting(
+    json_out: Annotated[bool, typer.Option("--json", help="Print one JSON document.")] = False,
+) -> None:
+    """Composer drafts on evals/drafting/tickets.jsonl (grounding pass rate, forbidden
+    content, deadline coverage, playbook accuracy, reading grade, length) and the grounding
+    check on evals/drafting/replies.jsonl (catch rate of bad replies, per kind; false
+    failures of good ones)."""
+    import sys
+
+    from tqdm.auto import tqdm
+
+    from assistant.config import get_settings
+    from assistant.drafting.readability import reading_grade
+    from assistant.evaluation.drafting import (
+        DRAFTING_DIR,
+        evaluate_drafting,
+        load_replies,
+        load_tickets,
+    )
+    from assistant.runtime import get_drafter
+
+    settings = get_settings()
+    tickets = load_tickets()
+    replies_path = DRAFTING_DIR / "replies.jsonl"
+    replies = load_replies(replies_path) if replies_path.is_file() else []
+    drafter = get_drafter(settings)
+    nltk_dir = settings.data_dir / "nltk_data"
+    with tqdm(total=len(tickets), desc="drafts", unit="ticket",
+              disable=not sys.stderr.isatty()) as bar:
+        report = evaluate_drafting(drafter, tickets, replies,
+                                   lambda text: reading_grade(text, nltk_dir), bar.update)
+    if json_out:
+        print_json(report)
+        return
+    keys = ("composer_grounding_pass_rate", "composer_forbidden_count",
+            "composer_deadline_coverage", "expected_deadline_coverage", "playbook_accuracy",
+            "overlay_precision", "overlay_recall", "needs_asked_rate", "reading_grade_p90",
+            "words_p50", "identical_paragraph_share", "draft_p50_ms", "adversarial_catch_rate",
+            "good_false_fail_rate")
+    typer.echo(f"drafting on {report['tickets']} tickets, {report['adversarial_replies']} bad "
+               f"and {report['good_replies']} good replies")
+    for key in keys:
+        typer.echo(f"  {key:30s} {report[key]}")
+    for kind, row in report["adversarial_by_kind"].items():
+        typer.echo(f"    {kind:24s} {row['caught']}/{row['n']}")
+    for miss in report["adversarial_missed"][:10]:
+        typer.echo(f"  missed {miss['id']} ({miss['bad_kind']}): {miss['offending']}")
+    for fail in report["composer_failures"][:10]:
+        typer.echo(f"  composer draft {fail['id']} failed: "
+                   + "; ".join(f"{f['kind']} '{f['text']}'" for f in fail["findings"]))
