@@ -107,3 +107,41 @@ class LlmError(AssistantError):
     code = "llm_unavailable"
     http_status = 503
     exit_code = 69
+
+
+class StoreUnavailableError(AssistantError):
+    """The database cannot be reached or used."""
+
+    code = "database_unavailable"
+    http_status = 503
+    exit_code = 69
+
+
+class NotFoundError(AssistantError):
+    """A ticket, case, draft, user or run that does not exist."""
+
+    code = "not_found"
+    http_status = 404
+
+
+class ConflictError(AssistantError):
+    """The resource changed since it was read (another specialist acted first)."""
+
+    code = "conflict"
+    http_status = 409
+
+
+class AuthError(AssistantError):
+    """No valid API key or session."""
+
+    code = "unauthenticated"
+    http_status = 401
+    exit_code = 77  # EX_NOPERM
+
+
+class ForbiddenError(AssistantError):
+    """The key's role may not do this."""
+
+    code = "forbidden"
+    http_status = 403
+    exit_code = 77

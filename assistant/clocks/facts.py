@@ -122,7 +122,8 @@ _PURCHASE = re.compile(
     r"online|websites?|site|checkout|subscriptions?|paid\s+for|booked|booking|tickets?|"
     r"restaurant|gas\s+station|hotel|charges?\s+(?:from|at|by)|charged\s+(?:by|at)|"
     r"purchas\w*|retailer|seller|vendor|app\s+store|streaming|delivery|charged\s+(?:me\s+)?"
-    r"(?:\$[\d,.]+\s+)?for)\b", _F)
+    r"(?:\$[\d,.]+\s+)?for)\b|\b(?:payment|charge)s?\s+(?:of\s+\$[\d,.]+\s+)?(?:to|at|from)\s+"
+    r"['\"‘“]?(?-i:[A-Z])", _F)
 _P2P = re.compile(
     r"\b(?:transfer(?:red|s)?|sent\s+(?:money|\$|it|the\s+money)|send\s+money|wire[sd]?|Zelle|"
     r"Venmo|Lumen\s+user|to\s+(?:my|his|her)\s+(?:friend|brother|sister|son|daughter|mother|"

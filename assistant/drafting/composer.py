@@ -76,6 +76,7 @@ class Composer:
             "amounts": facts.amount_list,
             "merchant": facts.merchant,
             "date": long_date(facts.date) if facts.date else None,
+            "received": long_date(facts.received) if facts.received else None,
             "last_four": facts.last_four,
             "repeat": facts.repeat,
             "regulator": facts.regulator,

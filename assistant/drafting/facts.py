@@ -98,6 +98,7 @@ class TicketFacts:
     police_report: bool = False
     recipient: bool = False
     card: bool = False
+    received: date | None = None
 
     @property
     def amount(self) -> str | None:
@@ -186,6 +187,7 @@ def read_facts(
         police_report=bool(_POLICE.search(redacted)),
         recipient=bool(_RECIPIENT.search(redacted)),
         card=bool(_CARD_WORD.search(redacted)),
+        received=received,
     )
 
 

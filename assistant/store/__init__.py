@@ -1,0 +1,1 @@
+"""Persistence: SQLAlchemy 2 models, the database, migrations, keys, the audit chain."""
