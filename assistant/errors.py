@@ -18,12 +18,21 @@ class AssistantError(Exception):
         super().__init__(message)
         self.message = message
         self.hint = hint
+        self.details: dict[str, object] | None = None
+
+    def with_details(self, details: dict[str, object]) -> "AssistantError":
+        """Attach machine-readable details (e.g. the grounding findings of a refused edit)."""
+        self.details = details
+        return self
 
     def __str__(self) -> str:
         return f"{self.message} (how to fix: {self.hint})" if self.hint else self.message
 
-    def to_dict(self) -> dict[str, str]:
-        return {"code": self.code, "message": self.message, "hint": self.hint}
+    def to_dict(self) -> dict[str, object]:
+        out: dict[str, object] = {"code": self.code, "message": self.message, "hint": self.hint}
+        if self.details:
+            out["details"] = self.details
+        return out
 
 
 class ConfigError(AssistantError):

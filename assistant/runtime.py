@@ -219,3 +219,31 @@ def get_llm_writer(settings: Settings | None = None):  # type: ignore[no-untyped
     from assistant.drafting.prompts import load_prompt
 
     return OpenAICompatibleWriter(settings, load_prompt("llm_writer", settings.prompts_dir.resolve()))
+
+
+@lru_cache(maxsize=4)
+def _vault(secret: str):  # type: ignore[no-untyped-def]
+    from assistant.store.crypto import Vault
+
+    return Vault(secret)
+
+
+def get_vault(settings: Settings | None = None):  # type: ignore[no-untyped-def]
+    from assistant.store.crypto import secret_from
+
+    settings = settings or get_settings()
+    secret = settings.secret_key.get_secret_value() if settings.secret_key else None
+    return _vault(secret_from(secret, settings.data_dir))
+
+
+def get_workflow(settings: Settings | None = None, drafter=None):  # type: ignore[no-untyped-def]
+    """Intake, queue and decisions over the database, drafting with ``drafter``."""
+    from assistant.workflow.cases import Workflow
+    from assistant.workflow.resolutions import ResolutionIndexer
+
+    settings = settings or get_settings()
+    drafter = drafter or get_drafter(settings)
+    retriever = drafter.chunks
+    indexer = ResolutionIndexer(retriever.store, retriever.encoder,
+                                PiiDetector(settings.phone_region))
+    return Workflow(settings.resolved_database_url, get_vault(settings), drafter, indexer)

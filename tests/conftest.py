@@ -207,3 +207,75 @@ def drafter(triager, real_kb, support_model):
 
     return Drafter(triager, real_kb, load_playbooks(), load_prompt("composer"),
                    Grounder(support_model), BusinessCalendar("FED"))
+
+
+# ------------------------------------------------------------------ databases
+def _server_missing(what: str, reason: str) -> None:
+    """Skip with the reason, except in CI, where a missing server is a failure."""
+    if os.environ.get("CI", "").lower() == "true":
+        pytest.fail(f"{what} is required in CI but unavailable: {reason}")
+    pytest.skip(f"{what} unavailable ({reason}); CI runs these tests against it")
+
+
+@pytest.fixture(scope="session")
+def postgres_url():
+    """A fresh PostgreSQL database on 127.0.0.1:5432 for this test session, dropped after."""
+    import secrets as _secrets
+
+    try:
+        import psycopg
+
+        admin = psycopg.connect("host=127.0.0.1 port=5432 user=postgres dbname=postgres",
+                                autocommit=True, connect_timeout=3)
+    except Exception as exc:  # no server, no driver
+        _server_missing("PostgreSQL on 127.0.0.1:5432", f"{type(exc).__name__}: {exc}"[:200])
+    name = f"ea_test_{_secrets.token_hex(4)}"
+    admin.execute(f'CREATE DATABASE "{name}"')
+    yield f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
+    from assistant.store.db import engine_for
+
+    engine_for(f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}").dispose()
+    admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    admin.close()
+
+
+@pytest.fixture(scope="session")
+def redis_url():
+    try:
+        import redis
+
+        client = redis.Redis.from_url("redis://127.0.0.1:6379/15", socket_connect_timeout=2)
+        client.ping()
+    except Exception as exc:
+        _server_missing("Redis on 127.0.0.1:6379", f"{type(exc).__name__}: {exc}"[:200])
+    client.flushdb()
+    yield "redis://127.0.0.1:6379/15"
+    client.flushdb()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request, tmp_path):  # type: ignore[no-untyped-def]
+    """A migrated, empty database of each kind (every store test runs against both)."""
+    from assistant.store.db import upgrade
+
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'assistant.db'}"
+    else:
+        base = request.getfixturevalue("postgres_url")
+        url = _fresh_schema(base)
+    upgrade(url)
+    return url
+
+
+def _fresh_schema(base: str) -> str:
+    """A clean database inside the session's PostgreSQL database: drop and recreate the
+    public schema (tests of one session run one at a time)."""
+    from sqlalchemy import text
+
+    from assistant.store.db import engine_for
+
+    engine = engine_for(base)
+    with engine.begin() as conn:
+        conn.execute(text("DROP SCHEMA public CASCADE"))
+        conn.execute(text("CREATE SCHEMA public"))
+    return base

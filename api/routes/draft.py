@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import datetime as dt
 from typing import Literal
 
@@ -11,10 +13,12 @@ from pydantic import BaseModel, Field
 
 from api.deps import DrafterDep
 from api.errors import ErrorResponse
+from api.security import role
+from assistant.store.keys import Principal
 from assistant.drafting.schema import DraftResult
 
 router = APIRouter(prefix="/v1", tags=["drafting"])
-ERRORS = {422: {"model": ErrorResponse}, 503: {"model": ErrorResponse}}
+ERRORS = {code: {"model": ErrorResponse} for code in (401, 403, 413, 422, 429, 503)}
 
 
 class DraftRequest(BaseModel):
@@ -46,7 +50,8 @@ class DraftRequest(BaseModel):
 
 
 @router.post("/draft", response_model=DraftResult, responses=ERRORS)
-async def draft(body: DraftRequest, drafter: DrafterDep) -> DraftResult:
+async def draft(body: DraftRequest, drafter: DrafterDep,
+                caller: Annotated[Principal, role("review")]) -> DraftResult:
     """Triage, plan, a cited reply and its grounding verdict (a preview: nothing is stored)."""
     return await run_in_threadpool(
         drafter.draft, body.text, body.received_at, body.writer, body.reply

@@ -8,7 +8,9 @@ import sys
 
 import typer
 
-from assistant.cli import bench, draft, evaluate, kb, policy, serve, train, triage
+from assistant.cli import (
+    bench, draft, evaluate, kb, playbooks, policy, serve, service, train, triage,
+)
 from assistant.errors import AssistantError
 
 app = typer.Typer(
@@ -24,9 +26,11 @@ triage.register(app)
 draft.register(app)
 app.add_typer(evaluate.app, name="eval")
 app.add_typer(policy.app, name="policy")
+app.add_typer(playbooks.app, name="playbooks")
 app.add_typer(kb.app, name="kb")
 bench.register(app)
 serve.register(app)
+service.register(app)
 
 
 def _click_exceptions() -> list[object]:

@@ -56,6 +56,18 @@ def _line_of(raw: str, needle: str, default: int = 1) -> int:
     return raw[: m.start()].count("\n") + 1 if m else default
 
 
+def source_chunk_ids(root: Path) -> set[str]:
+    """The chunk ids the sources under ``root`` would be indexed as (no index needed)."""
+    ids: set[str] = set()
+    for path in source_files(root):
+        try:
+            loaded, _ = load_file(path, root)
+        except KbSourceError:
+            continue
+        ids.update(c.chunk_id for d in loaded for c in chunk_document(d))
+    return ids
+
+
 def check_kb(root: Path, registry: Registry | None = None) -> list[Issue]:
     registry = registry or load_figures()
     pii = PiiDetector()

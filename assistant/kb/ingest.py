@@ -106,7 +106,14 @@ def _scope(path: Path, kb_root: Path) -> tuple[Path, str]:
     return (path.parent, path.name) if path.is_file() else (path, "")
 
 
+SERVICE_SOURCES = "approved/"  # resolutions the service indexed from approved drafts
+
+
 def _in_scope(source: str, prefix: str) -> bool:
+    """Whether an ingest of ``prefix`` owns ``source``. Resolutions the service wrote from
+    approved drafts have no file in kb/, so no ingest removes them."""
+    if source.startswith(SERVICE_SOURCES):
+        return False
     if not prefix:
         return True
     name = source.split("#", 1)[0]

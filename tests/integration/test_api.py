@@ -10,12 +10,26 @@ ERROR_KEYS = {"code", "message", "hint"}
 
 
 @pytest.fixture
-def client(settings: Settings, triager, kb_retriever) -> TestClient:
-    app = create_app(settings, load_models=False)
+def client(settings: Settings, triager, kb_retriever, tmp_path) -> TestClient:
+    """The app with the tiny model, a fresh SQLite store and an agent's API key sent on every
+    request (routes under /v1/ need one)."""
+    from assistant.store.db import upgrade
+    from assistant.store.keys import create_user
+
+    url = f"sqlite:///{tmp_path / 'api.db'}"
+    upgrade(url)
+    _, key = create_user(url, "frontline", "agent")
+    app = create_app(settings.model_copy(update={"database_url": url}), load_models=False)
     app.state.triager = triager
     app.state.retriever = kb_retriever
-    with TestClient(app) as test_client:
+    with TestClient(app, headers={"Authorization": f"Bearer {key}"}) as test_client:
         yield test_client
+
+
+def test_v1_routes_need_an_api_key(client: TestClient) -> None:
+    response = client.post("/v1/triage", json={"text": "where is my card"},
+                           headers={"Authorization": ""})
+    assert response.status_code == 401 and set(response.json()["error"]) == ERROR_KEYS
 
 
 def test_health_reports_the_model(client: TestClient) -> None:
@@ -74,7 +88,7 @@ def test_batch_mixes_results_and_errors_in_order(client: TestClient) -> None:
 
 def test_service_without_a_model_answers_503_with_a_hint(settings: Settings, tmp_path) -> None:
     empty = settings.model_copy(update={"data_dir": tmp_path})
-    with TestClient(create_app(empty)) as client:
+    with TestClient(create_app(empty)) as client:  # no model: 503 before the key is checked
         assert client.get("/health").json()["status"] == "degraded"
         response = client.post("/v1/triage", json={"text": "hello"})
     assert response.status_code == 503

@@ -200,14 +200,19 @@ def test_ticket_delimiters_are_neutralised_before_the_prompt(drafter) -> None:
 
 
 # ------------------------------------------------------------------ surfaces
-def test_the_draft_route_previews_a_draft(drafter) -> None:
+def test_the_draft_route_previews_a_draft(drafter, settings, tmp_path) -> None:
     from fastapi.testclient import TestClient
 
     from api.app import create_app
+    from assistant.store.db import upgrade
+    from assistant.store.keys import create_user
 
-    app = create_app(load_models=False)
+    url = f"sqlite:///{tmp_path / 'draft.db'}"
+    upgrade(url)
+    _, key = create_user(url, "drafting-agent", "agent")
+    app = create_app(settings.model_copy(update={"database_url": url}), load_models=False)
     app.state.drafter = drafter
-    with TestClient(app) as client:
+    with TestClient(app, headers={"Authorization": f"Bearer {key}"}) as client:
         ok = client.post("/v1/draft", json={"text": UNAUTHORIZED, "received_at": "2026-11-25"})
         empty = client.post("/v1/draft", json={"text": "   "})
     assert ok.status_code == 200 and ok.json()["grounding"]["verdict"] == "pass"

@@ -40,6 +40,15 @@ def test_serve_answers_health_triage_and_search(
         env=env, capture_output=True, timeout=300,
     )
     assert ingest.returncode == 0, ingest.stderr.decode()
+    migrate = subprocess.run([sys.executable, "-m", "assistant", "db", "upgrade"],
+                             env=env, capture_output=True, timeout=120)
+    assert migrate.returncode == 0, migrate.stderr.decode()
+    made = subprocess.run(
+        [sys.executable, "-m", "assistant", "users", "create", "serve-agent", "--role", "agent",
+         "--json"], env=env, capture_output=True, timeout=120,
+    )
+    assert made.returncode == 0, made.stderr.decode()
+    auth = {"Authorization": f"Bearer {json.loads(made.stdout)['key']}"}
     proc = subprocess.Popen(
         [sys.executable, "-m", "assistant", "serve", "--port", str(port)],
         env=env,
@@ -64,14 +73,14 @@ def test_serve_answers_health_triage_and_search(
         request = urllib.request.Request(
             f"{base}/v1/triage",
             data=json.dumps({"text": "Where is my card? I ordered it two weeks ago"}).encode(),
-            headers={"Content-Type": "application/json"},
+            headers={"Content-Type": "application/json", **auth},
         )
         with urllib.request.urlopen(request, timeout=10) as response:
             assert json.load(response)["intent"] == "card_arrival"
         request = urllib.request.Request(
             f"{base}/v1/kb/search",
             data=json.dumps({"query": "bank transfer days", "k": 1}).encode(),
-            headers={"Content-Type": "application/json"},
+            headers={"Content-Type": "application/json", **auth},
         )
         with urllib.request.urlopen(request, timeout=10) as response:
             hit = json.load(response)["results"][0]

@@ -1,0 +1,1 @@
+"""The service's workflow over the store: intake, review queue, decisions, statistics."""
