@@ -10,7 +10,7 @@ from fastapi import FastAPI
 
 from api.errors import install_error_handlers
 from api.observability import Metrics, RequestMiddleware, configure_logging
-from api.routes import draft, drafts, health, kb, tickets, triage
+from api.routes import draft, drafts, evals, health, kb, tickets, triage
 from assistant import __version__
 from assistant.config import Settings, get_settings
 from assistant.errors import AssistantError
@@ -70,6 +70,10 @@ def create_app(settings: Settings | None = None, load_models: bool = True) -> Fa
             if app.state.drafter is not None:
                 _build(app, "workflow", lambda: get_workflow(settings, app.state.drafter),
                        "workflow")
+                from assistant.runtime import get_eval_runs
+
+                _build(app, "eval_runs", lambda: get_eval_runs(settings, app.state.drafter),
+                       "evaluation runner")
             _build(app, "vault", lambda: get_vault(settings), "secret key")
         if getattr(app.state, "sessions", None) is None and getattr(app.state, "vault", None):
             app.state.sessions = Sessions(app.state.vault.session_key)
@@ -84,7 +88,7 @@ def create_app(settings: Settings | None = None, load_models: bool = True) -> Fa
     )
     app.state.settings = settings
     for name in ("triager", "retriever", "drafter", "workflow", "vault", "keys", "limiter",
-                 "sessions"):
+                 "sessions", "eval_runs"):
         setattr(app.state, name, None)
     app.state.metrics = Metrics()
     app.add_middleware(RequestMiddleware, max_body=settings.max_body_bytes,
@@ -97,6 +101,7 @@ def create_app(settings: Settings | None = None, load_models: bool = True) -> Fa
     app.include_router(drafts.stats_router)
     app.include_router(draft.router)
     app.include_router(kb.router)
+    app.include_router(evals.router)
     from api import ui
 
     app.include_router(ui.router)

@@ -56,8 +56,16 @@ def get_workflow(request: Request) -> object:
     )
 
 
+def get_eval_runs(request: Request) -> object:
+    return _loaded(
+        request, "eval_runs", ModelNotReadyError, "evaluation runner (drafter and database)",
+        "run `make run` (it trains, indexes and migrates what is missing)",
+    )
+
+
 SettingsDep = Annotated[Settings, Depends(get_app_settings)]
 TriagerDep = Annotated[Triager, Depends(get_triager)]
 RetrieverDep = Annotated[Retriever, Depends(get_retriever)]
 DrafterDep = Annotated[Drafter, Depends(get_drafter)]
 WorkflowDep = Annotated[Workflow, Depends(get_workflow)]
+EvalRunsDep = Annotated[object, Depends(get_eval_runs)]

@@ -209,6 +209,52 @@ async def stats_page(request: Request, since: str = "", until: str = "") -> Resp
     return _page(request, "stats.html", who, stats=stats, since=since, until=until)
 
 
+@router.get("/evals")
+async def evals_page(request: Request) -> Response:
+    who = _need(request, "evals")
+    if isinstance(who, Response):
+        return who
+    runs = request.app.state.eval_runs
+    if runs is None:
+        return _page(request, "error.html", who, status=503, message="the evaluation runner is "
+                     "not ready", hint="run `make run`", back="/ui")
+    suites = await run_in_threadpool(runs.suites)
+    recent = await run_in_threadpool(runs.recent)
+    return _page(request, "evals.html", who, suites=suites, runs=recent)
+
+
+@router.post("/evals")
+async def start_eval(request: Request, suite: str = Form(...), baseline: str = Form(""),
+                     csrf: str = Form("")) -> Response:
+    who = _need(request, "evals")
+    if isinstance(who, Response):
+        return who
+    _check_csrf(request, csrf)
+    runs = request.app.state.eval_runs
+    try:
+        chosen = await run_in_threadpool(runs.resolve, suite, None)
+        await run_in_threadpool(runs.start, chosen, who.user_id, baseline or None)
+    except AssistantError as exc:
+        return _page(request, "error.html", who, status=exc.http_status, message=exc.message,
+                     hint=exc.hint, back="/ui/evals")
+    return RedirectResponse("/ui/evals", status_code=303)
+
+
+@router.get("/evals/{run_id}")
+async def eval_report(request: Request, run_id: str) -> Response:
+    who = _need(request, "evals")
+    if isinstance(who, Response):
+        return who
+    try:
+        path = await run_in_threadpool(request.app.state.eval_runs.report_path, run_id)
+    except AssistantError as exc:
+        return _page(request, "error.html", who, status=exc.http_status, message=exc.message,
+                     hint=exc.hint, back="/ui/evals")
+    if not path.is_file():
+        return RedirectResponse("/ui/evals", status_code=303)
+    return HTMLResponse(path.read_text(encoding="utf-8"))
+
+
 # ---------------------------------------------------------------- rendering helpers
 def highlight(text: str, reasons: list[dict[str, Any]], pii: dict[str, str]) -> Markup:
     """The redacted ticket with each reason's evidence marked (and, once revealed, the

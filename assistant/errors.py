@@ -154,3 +154,10 @@ class ForbiddenError(AssistantError):
     code = "forbidden"
     http_status = 403
     exit_code = 77
+
+
+class SuiteError(InputError):
+    """An evaluation suite (or a coaching document, or a baseline run) is malformed."""
+
+    code = "invalid_suite"
+    exit_code = 2  # what a CI gate expects for a bad suite (1 is a regression)

@@ -189,7 +189,10 @@ def get_grounder(settings: Settings | None = None):  # type: ignore[no-untyped-d
         settings.embedding_model, settings.embedder_dir.resolve(), settings.resolved_threads,
         settings.embedder_precision,
     )
-    return Grounder(support, PiiDetector(settings.phone_region))
+    from assistant.kb.check import source_public_contacts
+
+    return Grounder(support, PiiDetector(settings.phone_region),
+                    contacts=source_public_contacts(settings.kb_dir))
 
 
 def get_drafter(settings: Settings | None = None):  # type: ignore[no-untyped-def]
@@ -247,3 +250,15 @@ def get_workflow(settings: Settings | None = None, drafter=None):  # type: ignor
     indexer = ResolutionIndexer(retriever.store, retriever.encoder,
                                 PiiDetector(settings.phone_region))
     return Workflow(settings.resolved_database_url, get_vault(settings), drafter, indexer)
+
+
+def get_eval_runs(settings: Settings | None = None, drafter=None):  # type: ignore[no-untyped-def]
+    """Suite runs started through the service (role trainer), stored in the database."""
+    from assistant.config import PROJECT_ROOT
+    from assistant.evaluation.suites.runs import EvalRuns
+    from assistant.kb.check import source_public_contacts
+
+    settings = settings or get_settings()
+    return EvalRuns(settings.resolved_database_url, drafter or get_drafter(settings),
+                    PROJECT_ROOT / "evals" / "suites", settings.data_dir / "eval-runs",
+                    keep=source_public_contacts(settings.kb_dir))

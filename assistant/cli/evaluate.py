@@ -11,7 +11,8 @@ from assistant.cli.output import print_json
 
 app = typer.Typer(
     help="Measure quality: intent accuracy and calibration; PII and injection guards; "
-    "escalation precision/recall; retrieval recall and MRR.",
+    "escalation precision/recall; retrieval recall and MRR; clocks; drafting; and run the "
+    "trainers' suites (`eval run`, `eval init`).",
     no_args_is_help=True,
 )
 
@@ -21,7 +22,8 @@ def intents(
     data: Annotated[
         Optional[Path],
         typer.Option(
-            "--data", help="Labelled CSV text,category (default: BANKING77 test split)."
+            "--data", help="Labelled CSV text,category, or JSON Lines {text, intent, "
+            "intent_also?} such as evals/realistic/test.jsonl (default: BANKING77 test split)."
         ),
     ] = None,
     json_out: Annotated[bool, typer.Option("--json", help="Print one JSON document.")] = False,
@@ -29,11 +31,11 @@ def intents(
     """Accuracy, macro-F1, expected calibration error and most-confused intent pairs."""
     from assistant.config import get_settings
     from assistant.evaluation.intents import evaluate_intents
-    from assistant.intent.dataset import load_labelled_csv
+    from assistant.intent.dataset import load_labelled
     from assistant.runtime import get_classifier
 
     settings = get_settings()
-    dataset = load_labelled_csv(data or settings.intent_test_csv)
+    dataset = load_labelled(data or settings.intent_test_csv)
     report = evaluate_intents(get_classifier(settings), dataset)
     if json_out:
         print_json(report)
@@ -378,3 +380,99 @@ def drafting(
     for fail in report["composer_failures"][:10]:
         typer.echo(f"  composer draft {fail['id']} failed: "
                    + "; ".join(f"{f['kind']} '{f['text']}'" for f in fail["findings"]))
+
+
+@app.command("run")
+def run(
+    suite_path: Annotated[Path, typer.Argument(metavar="SUITE.yaml", help="The suite to run.")],
+    report: Annotated[Optional[Path], typer.Option(
+        "--report", help="Write the self-contained HTML report here.")] = None,
+    baseline: Annotated[Optional[Path], typer.Option(
+        "--baseline", help="An earlier run JSON: diff case by case and apply the gates.")] = None,
+    out: Annotated[Optional[Path], typer.Option(
+        "--out", help="Where to write the run JSON (default <data dir>/eval-runs/).")] = None,
+    workers: Annotated[int, typer.Option(min=1, max=16, help="Cases run in parallel.")] = 2,
+    json_out: Annotated[bool, typer.Option("--json", help="Print the run summary as JSON.")] = False,
+) -> None:
+    """Run a trainers' suite through the real pipeline and check every expectation.
+
+    Exit 0 when nothing regressed, 1 when a gate fails or a case that passed in --baseline
+    fails now (cases marked flaky are reported, not counted), 2 for a bad suite. In CI:
+
+        assistant eval run evals/suites/card-disputes.yaml --out base.json   # on main
+        assistant eval run evals/suites/card-disputes.yaml --baseline base.json --report r.html
+    """
+    from rich.progress import Progress
+
+    from assistant.config import get_settings
+    from assistant.evaluation.suites.gate import load_run
+    from assistant.evaluation.suites.metrics import Judge
+    from assistant.evaluation.suites.schema import load_suite
+    from assistant.evaluation.suites.service import execute
+    from assistant.kb.check import source_public_contacts
+    from assistant.runtime import get_drafter
+
+    settings = get_settings()
+    suite = load_suite(suite_path)
+    if baseline:
+        load_run(baseline)  # a bad baseline fails before minutes of running
+    judge = None
+    if settings.llm_base_url:
+        judge = Judge(settings.llm_base_url, settings.llm_model,
+                      settings.llm_api_key.get_secret_value(), settings.llm_timeout_s)
+    drafter = get_drafter(settings)
+    with Progress(transient=True, disable=json_out) as bar:
+        task = bar.add_task(f"{suite.name}", total=len(suite.cases))
+        result, gate, path = execute(
+            suite, drafter, settings.data_dir / "eval-runs", baseline, report, out, workers,
+            judge, progress=lambda n: bar.advance(task, n),
+            keep=source_public_contacts(settings.kb_dir))
+    s = result["summary"]
+    if json_out:
+        print_json({
+            "suite": suite.name, "pass_rate": s["pass_rate"], "cases": s["cases"],
+            "failed": s["failed"], "flaky": s["flaky"], "seconds": result["seconds"],
+            "escalation": {k: s["escalation"][k] for k in ("recall", "precision", "missed")},
+            "grading": s["grading"], "metrics": s["metrics"],
+            "gates": [{k: g[k] for k in ("metric", "figure", "baseline", "verdict", "why")}
+                      for g in gate["gates"]],
+            "newly_failing": [x["id"] for x in (gate["diff"] or {}).get("newly_failing", [])],
+            "verdict": gate["verdict"], "run": str(path),
+            "report": str(report) if report else None,
+        })
+    else:
+        typer.echo(path.with_suffix(".md").read_text(encoding="utf-8"), nl=False)
+        if report:
+            typer.echo(f"- report: {report}")
+    if gate["exit_code"]:
+        raise typer.Exit(gate["exit_code"])
+
+
+@app.command("init")
+def init(
+    source: Annotated[Path, typer.Option("--from", help="A coaching document (Markdown).")],
+    out: Annotated[Optional[Path], typer.Option(
+        "--out", help="Write the suite here (default: print it).")] = None,
+    owner: Annotated[str, typer.Option(help="The suite's owner.")] = "",
+) -> None:
+    """Turn a coaching document (example tickets with model answers) into a suite skeleton:
+    its expectations pre-filled from a run of the assistant, each listed in `to_confirm`
+    for a trainer to confirm. The document's shape is in evals/suites/README.md."""
+    from assistant.config import get_settings
+    from assistant.errors import SuiteError
+    from assistant.evaluation.suites.coaching import parse_coaching, skeleton
+    from assistant.evaluation.suites.schema import parse_suite
+    from assistant.runtime import get_drafter
+
+    try:
+        text = source.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise SuiteError(f"cannot read {source}: {exc}", "pass a UTF-8 Markdown file") from None
+    doc = parse_coaching(text, str(source))
+    yaml_text = skeleton(doc, get_drafter(get_settings()), owner)
+    parse_suite(yaml_text, str(out or "<skeleton>"))  # what we write must load
+    if out:
+        out.write_text(yaml_text, encoding="utf-8")
+        typer.echo(f"wrote {out}: {len(doc['cases'])} cases to confirm")
+    else:
+        typer.echo(yaml_text, nl=False)

@@ -83,7 +83,8 @@ _KIND_CUES: list[tuple[Kind, re.Pattern[str]]] = [
         re.compile(
             r"(?i)\b(?:charged?|charges|transactions?|payments?|paid|transfers?|transferred|sent"
             r"|withdr[ae]w[nal]*|debited|purchased?|bought|ordered|took|taken|happened|made"
-            r"|appeared|posted|processed|deducted|billed|spent)\b"
+            r"|appeared|posted|processed|deducted|billed|spent|used|booked|ride|dinner|stolen"
+            r"|shopped)\b"
         ),
     ),
 ]

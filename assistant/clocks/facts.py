@@ -34,12 +34,20 @@ _DUPLICATE = re.compile(
     r"double|2\s*x|2\s+times)\b|\bdouble[- ](?:charged|billed|debited|charge)\b|\bduplicate\s+"
     r"(?:charges?|transactions?|payments?|debits?|withdrawals?)\b|\b(?:same|identical)\s+"
     r"(?:charge|payment|amount|transaction|debit)s?\s+(?:\w+\s+){0,3}?(?:twice|two\s+times|again)\b"
-    r"|\btwo\s+(?:identical|matching)\s+(?:charges|payments|transactions|debits)\b", _F)
+    r"|\btwo\s+(?:identical|matching)\s+(?:charges|payments|transactions|debits)\b"
+    r"|\b(?:charged|billed|debited|taken|went\s+out|came\s+out|posted|processed|pulled|"
+    r"deducted)\s+(?:me\s+)?(?:twice|three\s+times|two\s+times|[23]\s*x|multiple\s+times|"
+    r"more\s+than\s+once)\b", _F)
 _WRONG_AMOUNT = re.compile(
     r"\bwrong\s+amount\b|\bover-?charged\b|\binstead\s+of\s+(?:the\s+)?\$?\d|\bmore\s+than\s+"
     r"(?:I\s+)?(?:agreed|authori[sz]ed|approved|the\s+(?:price|receipt|bill|quote))\b|\b(?:receipt|"
     r"price|bill|quote|total)\s+(?:says|said|was|shows|showed)\s+(?:only\s+)?\$?\d[^.!?]{0,60}"
-    r"\b(?:charged|billed|took|debited)\b|\bcharged\s+(?:me\s+)?\$?[\d,.]+\s+(?:not|but)\b", _F)
+    r"\b(?:charged|billed|took|debited)\b|\bcharged\s+(?:me\s+)?\$?[\d,.]+\s+(?:not|but)\b"
+    # two different amounts: what it was, and what was charged (either order)
+    r"|\$\s?[\d,.]+\b[^.!?]{0,60}\b(?:but|yet|and)\b[^.!?]{0,50}\b(?:charged|billed|debited|"
+    r"took|came\s+out|taken)\b[^.!?]{0,25}\$\s?[\d,.]+|\b(?:charge[sd]?|charged|billed)\b[^.!?]{0,40}"
+    r"\$\s?[\d,.]+[^.!?]{0,40}\b(?:but|when|while|whereas)\b[^.!?]{0,40}\b(?:receipt|contract|"
+    r"price|bill|quote|total|confirmation|terminal|invoice)\b[^.!?]{0,25}\$\s?[\d,.]+", _F)
 _ATM_SHORT = re.compile(
     r"\b(?:ATM|cash\s+machine)\b[^.!?]{0,90}\b(?:only|less|short|did\s*n[o']?t\s+(?:give|dispense|"
     r"get)|never\s+(?:gave|dispensed)|no\s+(?:cash|money)|jammed|kept\s+the\s+(?:cash|money)|"
@@ -94,7 +102,15 @@ _SUBSCRIPTION = re.compile(
     r"bill|tak|debit)", _F)
 _UNAUTHORIZED_MORE = re.compile(
     r"\b(?:took|used|taken)\s+(?:my\s+)?card\s+without\s+(?:asking|permission|my\s+permission)\b"
-    r"|\bwithout\s+(?:my|our)\s+(?:permission|consent|knowledge|authori[sz]ation)\b", _F)
+    r"|\bwithout\s+(?:my|our)\s+(?:permission|consent|knowledge|authori[sz]ation)\b"
+    r"|\b(?:I|we)\s+(?:did\s*n[o']?t|did\s+not|never|have\s+never)\s+(?:\w+\s+)?(?:book|booked|"
+    r"place|placed|order|ordered|buy|bought|purchase|purchased|authori[sz]e|authori[sz]ed|make|"
+    r"made)\b(?!\s+(?:it|them|the\s+\w+)\s+(?:arrive|come|show))"
+    r"|\b(?:it\s+)?(?:was\s*n[o']?t|was\s+not|wasn't)\s+me\b"
+    r"|\b(?:the|a)\s+(?:thief|thieves|person\s+who\s+stole)\b[^.!?]{0,40}\bused\b"
+    r"|\bnever\s+(?:gave|given)\s+(?:him|her|them|anyone|my\s+\w+\s+and\s+\w+\s+number|my\s+"
+    r"(?:account|card|details))\b|\bno\s+idea\s+who\s+(?:they|this|it)\s+(?:are|is)\b"
+    r"|\b(?:I've|I\s+have|I)\s+never\s+(?:shopped|been|ordered|bought)\s+(?:there|from\s+them)\b", _F)
 
 # --- scams --------------------------------------------------------------------------
 _GAVE_CREDENTIALS = re.compile(
@@ -122,7 +138,8 @@ _PURCHASE = re.compile(
     r"online|websites?|site|checkout|subscriptions?|paid\s+for|booked|booking|tickets?|"
     r"restaurant|gas\s+station|hotel|charges?\s+(?:from|at|by)|charged\s+(?:by|at)|"
     r"purchas\w*|retailer|seller|vendor|app\s+store|streaming|delivery|charged\s+(?:me\s+)?"
-    r"(?:\$[\d,.]+\s+)?for)\b|\b(?:payment|charge)s?\s+(?:of\s+\$[\d,.]+\s+)?(?:to|at|from)\s+"
+    r"(?:\$[\d,.]+\s+)?for|paid\s+(?:\w+\s+){0,4}?(?:\$[\d,.]+\s+)?(?:with|on|using)\s+(?:my\s+)?"
+    r"(?:\w+\s+){0,2}?card)\b|\b(?:payment|charge)s?\s+(?:of\s+\$[\d,.]+\s+)?(?:to|at|from)\s+"
     r"['\"‘“]?(?-i:[A-Z])", _F)
 _P2P = re.compile(
     r"\b(?:transfer(?:red|s)?|sent\s+(?:money|\$|it|the\s+money)|send\s+money|wire[sd]?|Zelle|"

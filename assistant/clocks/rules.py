@@ -258,6 +258,9 @@ def _remittance(facts: ClockFacts, cal: BusinessCalendar, f: Registry) -> list[D
 
 def _card_network(facts: ClockFacts, f: Registry) -> list[Deadline]:
     transaction = facts.earliest("transaction")
+    if transaction is None:  # a date with no cue word in a card dispute is the purchase's
+        undated = [m for m in facts.dates if m.kind == "other" and m.date <= facts.received]
+        transaction = min(undated, key=lambda m: m.date) if undated else None
     source = "card-network rules (Visa Core Rules dispute time limits; Mastercard Chargeback Guide)"
     days = f.value("card_chargeback_window")
     if transaction is None:

@@ -22,7 +22,7 @@ from datetime import date
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
-from typing import Iterable
+from typing import Iterable, Sequence
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -151,9 +151,13 @@ class Grounder:
         support: SupportModel,
         pii: PiiDetector | None = None,
         rules: ForbiddenRules | None = None,
+        contacts: Sequence[str] = (),
     ) -> None:
+        """``contacts``: the contact points the kb declares public (`public_contacts`); a
+        reply may give them even when no cited passage does."""
         self.support = support
         self.pii = pii or PiiDetector()
+        self.contacts = list(contacts)
         self.rules = rules or load_forbidden()
         self._compiled = [
             (name, rule, [re.compile(p, re.IGNORECASE) for p in rule.patterns],
@@ -172,6 +176,8 @@ class Grounder:
                 if value:
                     plan_dates.add(date.fromisoformat(value))
         for claim in C.dates(passage_text, ev.received):
+            if claim.kind != "date":  # weekdays and relative dates carry no calendar day
+                continue
             options, _ = claim.value  # type: ignore[misc]
             if len(options) == 1:
                 dates.add(options[0])
@@ -183,6 +189,7 @@ class Grounder:
         numbers = _numbers(ev.ticket) | _numbers(passage_text)
         numbers |= {float(d.day) for d in plan_dates | dates} | {float(d.year) for d in plan_dates}
         found = self.pii.find(passage_text)
+        found = list(found) + self.pii.find("\n".join(self.contacts))
         phones = {C.digits_of(f.value)[-10:] for f in found if f.type == "PHONE"}
         emails = {f.value.lower() for f in found if f.type == "EMAIL"}
         addresses = {" ".join(f.value.lower().split()) for f in found if f.type == "ADDRESS"}

@@ -44,7 +44,7 @@ def load_escalation_set(path: Path = ESCALATION_SET) -> list[dict[str, Any]]:
             ) from None
         except InputError as exc:  # a received_at that is not a date
             raise DatasetError(f"{path}, line {number}: {exc.message}", exc.hint) from None
-        row.setdefault("source", "unknown")
+        row.setdefault("source", path.stem)
         row.setdefault("id", f"line-{number}")
         rows.append(row)
     if not rows:
@@ -113,7 +113,10 @@ def _prf(gold: Sequence[bool], predicted: Sequence[bool]) -> dict[str, float | i
     precision = tp / (tp + fp) if tp + fp else 1.0
     recall = tp / (tp + fn) if tp + fn else 1.0
     f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    benign = sum(not g for g in gold)
     return {
+        # escalations of tickets that did not need one, per benign ticket
+        "false_alarm_rate": round(fp / benign, 4) if benign else 0.0,
         "precision": round(precision, 4),
         "recall": round(recall, 4),
         "f1": round(f1, 4),

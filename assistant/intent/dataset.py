@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import json
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,6 +20,8 @@ class LabelledData:
     labels: list[str]
     sha256: str
     path: Path
+    # Other labels a ticket may fairly get (multi-topic tickets of a JSONL set), per row.
+    also: list[tuple[str, ...]] | None = None
 
     def __len__(self) -> int:
         return len(self.texts)
@@ -34,6 +37,42 @@ def file_sha256(path: Path) -> str:
         for block in iter(lambda: fh.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
+
+
+def load_labelled(path: Path) -> LabelledData:
+    """A labelled set for evaluation: a ``text,category`` CSV, or JSON Lines of
+    ``{"text", "intent" (or "category"), "intent_also": [...]?}`` (the realistic sets)."""
+    path = Path(path)
+    if path.suffix.lower() != ".jsonl":
+        return load_labelled_csv(path)
+    if not path.is_file():
+        raise DatasetError(f"dataset {path} does not exist",
+                           "pass --data with an existing CSV or JSON Lines file")
+    texts: list[str] = []
+    labels: list[str] = []
+    also: list[tuple[str, ...]] = []
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except UnicodeDecodeError as exc:
+        raise DatasetError(f"{path} is not UTF-8 text ({exc.reason})", "re-save it as UTF-8") from None
+    for number, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+            label = row.get("intent") or row.get("category")
+            if not isinstance(row.get("text"), str) or not row["text"].strip() or not label:
+                raise ValueError('needs a non-empty "text" and an "intent"')
+        except (ValueError, AttributeError) as exc:
+            raise DatasetError(f"{path}, line {number}: not a labelled ticket ({exc})",
+                               'each line needs {"text": ..., "intent": ...}') from None
+        texts.append(row["text"].strip())
+        labels.append(str(label))
+        also.append(tuple(str(x) for x in row.get("intent_also") or ()))
+    if not texts:
+        raise DatasetError(f"{path} is empty", "add one JSON object per line")
+    return LabelledData(texts=texts, labels=labels, sha256=file_sha256(path), path=path,
+                        also=also)
 
 
 def load_labelled_csv(path: Path, min_per_class: int = 1) -> LabelledData:

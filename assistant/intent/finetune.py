@@ -26,7 +26,7 @@ class FinetuneConfig:
     learning_rate: float = 1.5e-4
     head_lr_multiplier: float = 20.0
     batch_size: int = 32
-    max_length: int = 64
+    max_length: int = 128  # realistic tickets run to ~100 tokens; batches are length-bucketed
     label_smoothing: float = 0.1
     weight_decay: float = 0.01
     frozen_layers: int = 1  # embeddings + this many bottom transformer layers stay fixed

@@ -68,6 +68,19 @@ def source_chunk_ids(root: Path) -> set[str]:
     return ids
 
 
+def source_public_contacts(root: Path) -> list[str]:
+    """Every contact point a kb document declares public (a reply may quote them)."""
+    found: list[str] = []
+    for path in source_files(root):
+        try:
+            loaded, _ = load_file(path, root)
+        except KbSourceError:
+            continue
+        for doc in loaded:
+            found += [c for c in public_contacts(doc) if c not in found]
+    return found
+
+
 def check_kb(root: Path, registry: Registry | None = None) -> list[Issue]:
     registry = registry or load_figures()
     pii = PiiDetector()

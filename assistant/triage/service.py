@@ -93,8 +93,11 @@ class Triager:
                 ),
             )
         escalate = decision.escalate or injection.detected
-        # The regime and the dates come from the text's evidence, not from the intent.
-        facts = clock_facts(guarded.text, received, [s.code for s in decision.signals])
+        # The regime and the dates come from the text's evidence: the signals, and the
+        # escalation reasons (an intent-only reason fires only when the intent is confident
+        # or corroborated, so a guessed intent starts no clock).
+        cues = {s.code for s in decision.signals} | {f.rule.code for f in decision.fired}
+        facts = clock_facts(guarded.text, received, sorted(cues))
         clocks = [
             Clock(
                 rule=d.rule,

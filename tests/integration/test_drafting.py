@@ -209,7 +209,7 @@ def test_the_draft_route_previews_a_draft(drafter, settings, tmp_path) -> None:
 
     url = f"sqlite:///{tmp_path / 'draft.db'}"
     upgrade(url)
-    _, key = create_user(url, "drafting-agent", "agent")
+    _, key = create_user(url, "drafting-specialist", "specialist")
     app = create_app(settings.model_copy(update={"database_url": url}), load_models=False)
     app.state.drafter = drafter
     with TestClient(app, headers={"Authorization": f"Bearer {key}"}) as client:
@@ -236,3 +236,23 @@ def test_usage_errors_print_one_line_and_exit_2(args: list[str]) -> None:
     proc = _console(*args)
     assert proc.returncode == 2, proc.stderr
     assert "Traceback" not in proc.stderr and "Error" in proc.stderr
+
+
+def test_a_passage_with_weekdays_and_public_contacts_is_checked(support_model) -> None:
+    """Regressions the trainers' suites found: a cited passage naming a weekday or a
+    relative date crashed the check; the kb's declared contact points are a reply's to give."""
+    from assistant.drafting.grounding import Evidence, Grounder, Passage
+    from assistant.drafting.schema import Plan, PlanChoice
+
+    grounder = Grounder(support_model, contacts=["(800) 555-0134", "disputes@lumenpay.example"])
+    plan = Plan(playbook="confirm_issue", title="t", chosen_by=PlanChoice(driver="unclear"))
+    evidence = Evidence(
+        ticket="My card payment failed.", received=RECEIVED, clocks=[], plan=plan,
+        passages=[Passage("policy/x#y", "We answer by the next Tuesday, or within 2 days.")],
+        check_markers=False,
+    )
+    ok = grounder.check("Call us on (800) 555-0134 or write to disputes@lumenpay.example.",
+                        evidence)
+    invented = grounder.check("Call us on (800) 555-0199.", evidence)
+    assert ok.verdict == "pass", ok.unsupported
+    assert invented.verdict == "fail" and invented.unsupported[0].kind == "phone"
