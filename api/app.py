@@ -102,6 +102,7 @@ def create_app(settings: Settings | None = None, load_models: bool = True) -> Fa
     app.include_router(draft.router)
     app.include_router(kb.router)
     app.include_router(evals.router)
+    app.include_router(evals.trends_router)
     from api import ui
 
     app.include_router(ui.router)

@@ -255,6 +255,31 @@ async def eval_report(request: Request, run_id: str) -> Response:
     return HTMLResponse(path.read_text(encoding="utf-8"))
 
 
+@router.get("/trends")
+async def trends_page(request: Request, since: str = "", until: str = "",
+                      by: str = "week") -> Response:
+    who = _need(request, "trends")
+    if isinstance(who, Response):
+        return who
+    from assistant.trends.report import render_trends
+    from assistant.trends.service import stored_trends
+
+    try:
+        parse = lambda v: dt.date.fromisoformat(v) if v else None  # noqa: E731
+        result = await run_in_threadpool(
+            stored_trends, _workflow(request),
+            request.app.state.settings.data_dir / "trends-cache.sqlite", parse(since),
+            parse(until), by if by in ("day", "week", "month") else "week")
+    except (AssistantError, ValueError) as exc:
+        return _page(request, "error.html", who, status=422, message=str(exc),
+                     hint="dates are YYYY-MM-DD", back="/ui/trends")
+    if not result.get("tickets"):
+        return _page(request, "error.html", who, status=200, message="no stored case yet",
+                     hint="cases appear here once tickets come in (`assistant demo load`)",
+                     back="/ui")
+    return HTMLResponse(render_trends(result))
+
+
 # ---------------------------------------------------------------- rendering helpers
 def highlight(text: str, reasons: list[dict[str, Any]], pii: dict[str, str]) -> Markup:
     """The redacted ticket with each reason's evidence marked (and, once revealed, the

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+import datetime as dt
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import FileResponse
 from pydantic import BaseModel, Field, model_validator
 
-from api.deps import EvalRunsDep
+from api.deps import EvalRunsDep, SettingsDep, WorkflowDep
 from api.errors import ErrorResponse
 from api.security import role
 from assistant.store.keys import Principal
@@ -73,3 +74,19 @@ async def report(run_id: str, runs: EvalRunsDep,
     if not path.is_file():
         raise NotFoundError(f"run {run_id} has no report yet", "wait until its status is done")
     return FileResponse(path, media_type="text/html")
+
+
+trends_router = APIRouter(prefix="/v1/trends", tags=["trends"])
+
+
+@trends_router.get("", responses=ERRORS)
+async def trends(workflow: WorkflowDep, settings: SettingsDep,
+                 caller: Annotated[Principal, role("trends")],
+                 since: dt.date | None = None, until: dt.date | None = None,
+                 by: Literal["day", "week", "month"] = "week") -> dict[str, Any]:
+    """Volumes, spikes, emerging groups, root-cause hints, deflection candidates and clocks
+    met and missed, over the stored cases (redacted)."""
+    from assistant.trends.service import stored_trends
+
+    return await run_in_threadpool(stored_trends, workflow,
+                                   settings.data_dir / "trends-cache.sqlite", since, until, by)

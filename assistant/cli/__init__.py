@@ -9,7 +9,7 @@ import sys
 import typer
 
 from assistant.cli import (
-    bench, draft, evaluate, kb, playbooks, policy, serve, service, train, triage,
+    bench, draft, evaluate, kb, playbooks, policy, serve, service, train, trends, triage,
 )
 from assistant.errors import AssistantError
 
@@ -24,6 +24,7 @@ app = typer.Typer(
 train.register(app)
 triage.register(app)
 draft.register(app)
+trends.register(app)
 app.add_typer(evaluate.app, name="eval")
 app.add_typer(policy.app, name="policy")
 app.add_typer(playbooks.app, name="playbooks")

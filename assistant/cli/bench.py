@@ -24,6 +24,10 @@ def bench(
     kb_chunks: Annotated[
         int, typer.Option(min=100, help="Chunks in the enlarged index retrieval is timed on.")
     ] = 10_000,
+    drafting: Annotated[
+        bool, typer.Option("--drafting/--no-drafting",
+                           help="Also time drafts (`draft_p50_ms`, `grounding_p50_ms`).")
+    ] = True,
     json_out: Annotated[bool, typer.Option("--json", help="Print one JSON document.")] = False,
 ) -> None:
     """Time triage in-process: p50 for one warm ticket (guards included) and tickets/s for
@@ -55,6 +59,19 @@ def bench(
         repeats=repeats,
         progress=lambda msg: typer.echo(msg, err=True),
     )
+    if drafting:
+        import json
+        from datetime import date
+
+        from assistant.config import PROJECT_ROOT
+        from assistant.evaluation.bench import bench_drafting
+        from assistant.runtime import get_drafter
+
+        rows = [json.loads(line) for line in (PROJECT_ROOT / "evals" / "drafting" /
+                "tickets.jsonl").read_text(encoding="utf-8").splitlines() if line.strip()]
+        typer.echo("timing drafts (composer, with triage, retrieval and grounding)", err=True)
+        report.update(bench_drafting(get_drafter(settings), [
+            (r["text"], date.fromisoformat(r["received_at"])) for r in rows]))
     if retrieval:
         from assistant.evaluation.retrieval import load_questions
         from assistant.evaluation.retrieval_bench import bench_retrieval
@@ -84,6 +101,9 @@ def bench(
             "(multi-sentence, full triage incl. signals and clocks)"
         )
     typer.echo(f"model load        {report['intent_model_load_s']:.2f} s")
+    if "draft_p50_ms" in report:
+        typer.echo(f"draft p50         {report['draft_p50_ms']:.1f} ms (composer, everything "
+                   f"included); grounding p50 {report['grounding_p50_ms']:.1f} ms")
     if retrieval:
         typer.echo(
             f"retrieval p50     {report['retrieval_p50_ms']:.2f} ms (hybrid, "

@@ -67,6 +67,7 @@ def guards(
         evaluate_presidio,
         load_injection_split,
         load_marked_cases,
+        PII_HOLDOUT,
         load_pii_cases,
         load_presidio_cases,
         pii_false_positive_rate,
@@ -102,6 +103,9 @@ def guards(
         shapes = evaluate_pii_coverage(guards_.pii, load_marked_cases(split=split))
         shapes["errors"] = shapes["errors"][:20]
         report[f"pii_customer_{split}"] = shapes
+    holdout = evaluate_pii_coverage(guards_.pii, load_marked_cases(PII_HOLDOUT))
+    holdout["errors"] = holdout["errors"][:30]
+    report["pii_holdout"] = holdout
     report["pii_false_positives_banking77"] = pii_false_positive_rate(guards_.pii, benign)
     report["pii_false_positives_complaints"] = pii_false_positive_rate(guards_.pii, complaints)
     started = time.perf_counter()
@@ -476,3 +480,42 @@ def init(
         typer.echo(f"wrote {out}: {len(doc['cases'])} cases to confirm")
     else:
         typer.echo(yaml_text, nl=False)
+
+
+@app.command("trends")
+def trends_eval(
+    seed: Annotated[int, typer.Option(help="Seed of the generated stream.")] = 2025,
+    weeks: Annotated[int, typer.Option(min=20, max=104, help="Weeks of tickets.")] = 52,
+    json_out: Annotated[bool, typer.Option("--json", help="Print one JSON document.")] = False,
+) -> None:
+    """Spike recall and false alarms per 100 series-weeks, and for the planted emerging
+    group: found or not, days to detection, purity and recall; on a seeded year-long stream
+    (evals/trends/generate.py) triaged by the real pipeline."""
+    import time
+
+    from rich.progress import Progress
+
+    from assistant.config import get_settings
+    from assistant.evaluation.trends import evaluate_trends, generate_stream
+    from assistant.runtime import get_triager
+    from assistant.trends.cache import TriageCache, triage_stream
+
+    settings = get_settings()
+    tickets, truth = generate_stream(seed, weeks)
+    triager = get_triager(settings)
+    started = time.perf_counter()
+    with Progress(transient=True, disable=json_out) as bar:
+        task = bar.add_task("triage", total=len(tickets))
+        triaged, fresh = triage_stream(tickets, triager,
+                                       TriageCache(settings.data_dir / "trends-cache.sqlite"),
+                                       progress=lambda n: bar.advance(task, n))
+        triage_s = time.perf_counter() - started
+        task2 = bar.add_task("detect", total=truth["days"])
+        report = evaluate_trends(tickets, triaged, truth,
+                                 progress=lambda n: bar.advance(task2, n))
+    report.update({"triaged_now": fresh, "triage_seconds": round(triage_s, 1), "seed": seed})
+    if json_out:
+        print_json(report)
+        return
+    for key, value in report.items():
+        typer.echo(f"  {key:36s} {value}")

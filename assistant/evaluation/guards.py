@@ -20,6 +20,8 @@ from assistant.guards.pii import PII_TYPES, PiiDetector
 PII_CASES = PROJECT_ROOT / "evals" / "datasets" / "pii" / "cases.jsonl"
 PRESIDIO_CASES = PROJECT_ROOT / "evals" / "datasets" / "pii_presidio" / "cases.jsonl"
 CUSTOMER_SHAPES = PROJECT_ROOT / "evals" / "pii" / "customer_shapes.txt"
+# Written by another hand after the detector was tuned; never tuned on (evals/pii/HOLDOUT.md).
+PII_HOLDOUT = PROJECT_ROOT / "evals" / "pii" / "holdout.txt"
 INJECTION_SPLIT = (
     PROJECT_ROOT / "evals" / "datasets" / "prompt_injection" / "deepset_prompt_injections.json"
 )

@@ -408,6 +408,33 @@ class Workflow:
         return ConflictError(f"draft {draft_id} changed since you read it (now version "
                              f"{draft.version})", "reload the draft and decide again")
 
+    def case_stream(self, since: dt.date | None = None, until: dt.date | None = None,
+                    today: dt.date | None = None) -> tuple[list[dict[str, Any]], dict[str, int]]:
+        """Stored tickets (redacted) with their case's outcome, for the trends analysis,
+        and the regulatory clocks met and missed: met when the case was decided (approved,
+        rejected or sent) by its nearest deadline; missed when decided later, or still
+        pending after it."""
+        today = today or dt.date.today()
+        q = select(Ticket.id, Ticket.redacted_text, Ticket.received_at, Case.status,
+                   Case.nearest_deadline, Case.updated_at).join(Case, Case.ticket_id == Ticket.id)
+        if since:
+            q = q.where(Ticket.received_at >= since)
+        if until:
+            q = q.where(Ticket.received_at <= until)
+        rows, clocks = [], {"met": 0, "missed": 0, "running": 0}
+        with session(self.url) as s:
+            for tid, text, received, status, deadline, updated in s.execute(q):
+                rows.append({"id": tid, "text": text, "received_at": received.isoformat(),
+                             "outcome": status})
+                if deadline is None:
+                    continue
+                decided = status != "pending_review"
+                if decided:
+                    clocks["met" if updated.date() <= deadline else "missed"] += 1
+                else:
+                    clocks["missed" if deadline < today else "running"] += 1
+        return rows, clocks
+
     def status_counts(self) -> dict[str, int]:
         with session(self.url) as s:
             rows = s.execute(select(Draft.status, func.count()).group_by(Draft.status)).all()

@@ -46,6 +46,7 @@ def run_case(case: Case, suite: Suite, drafter: Any, pii: PiiDetector,
         for check in checks:
             if isinstance(check.actual, str):
                 check.actual = pii.redact(check.actual, keep=keep).text
+            check.feedback = pii.redact(check.feedback, keep=keep).text
     ids = cited_ids(draft)
     metrics = offline_metrics(ids, case.expect.citations_include, draft.reply,
                               case.expect.reference_reply)
