@@ -11,6 +11,7 @@ import contextlib
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from importlib import metadata
@@ -44,11 +45,13 @@ def _free_port() -> int:
 def llama_server(threads: int = 2, ready_s: float = 120.0) -> Iterator[str]:
     """Start the server on a free loopback port; yields its base URL (``.../v1``)."""
     port = _free_port()
+    # The server logs a great deal: into a file, since an unread pipe fills and blocks it.
+    log = tempfile.TemporaryFile()
     proc = subprocess.Popen(
         [sys.executable, "-m", "llama_cpp.server", "--model", str(gguf_path()),
          "--model_alias", MODEL_NAME, "--host", "127.0.0.1", "--port", str(port),
          "--n_ctx", "4096", "--n_threads", str(threads)],
-        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        stdout=subprocess.DEVNULL, stderr=log)
     base = f"http://127.0.0.1:{port}/v1"
     try:
         deadline = time.monotonic() + ready_s
@@ -59,12 +62,15 @@ def llama_server(threads: int = 2, ready_s: float = 120.0) -> Iterator[str]:
             except OSError:
                 if proc.poll() is not None or time.monotonic() > deadline:
                     proc.kill()
-                    err = proc.communicate(timeout=10)[1].decode(errors="replace")[-800:]
+                    proc.wait(timeout=10)
+                    log.seek(0)
+                    err = log.read().decode(errors="replace")[-800:]
                     raise LlmError(f"the local llama.cpp server did not start: {err}",
                                    "pip install 'llama-cpp-python[server]' (make test does)")
                 time.sleep(0.5)
         yield base
     finally:
+        log.close()
         proc.terminate()
         try:
             proc.wait(timeout=15)
