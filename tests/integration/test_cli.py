@@ -136,7 +136,8 @@ def test_eval_intents_json(cli_env: dict) -> None:
 
 
 def test_bench_json(cli_env: dict, kb_encoder) -> None:
-    args = ["bench", "--json", "--singles", "20", "--batch-size", "50", "--repeats", "1"]
+    args = ["bench", "--json", "--singles", "20", "--batch-size", "50", "--repeats", "1",
+            "--no-drafting"]  # drafting is timed on the real kb: test_drafting covers it
     result = runner.invoke(app, [*args, "--kb-chunks", "200"])
     assert result.exit_code == 0, result.output
     report = json.loads(result.stdout)

@@ -256,3 +256,11 @@ def test_a_passage_with_weekdays_and_public_contacts_is_checked(support_model) -
     invented = grounder.check("Call us on (800) 555-0199.", evidence)
     assert ok.verdict == "pass", ok.unsupported
     assert invented.verdict == "fail" and invented.unsupported[0].kind == "phone"
+
+
+def test_bench_times_drafts_and_the_grounding_check(drafter) -> None:
+    from assistant.evaluation.bench import bench_drafting
+
+    report = bench_drafting(drafter, [(UNAUTHORIZED, RECEIVED)], repeats=2)
+    assert report["drafts_timed"] == 2
+    assert 0 < report["grounding_p50_ms"] < report["draft_p50_ms"] <= report["draft_p90_ms"]
