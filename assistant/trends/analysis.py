@@ -235,7 +235,7 @@ def analyse(tickets: Sequence[StreamTicket], triaged: Sequence[Triaged], by: str
     periods = sorted({period(t.received) for t in tickets})
     index = {p: i for i, p in enumerate(periods)}
     volume: dict[str, dict[str, list[int]]] = {"intent": {}, "reason": {}, "severity": {},
-                                               "product": {}}
+                                               "product": {}, "issue": {}}
     escalated = [0] * len(periods)
     totals = [0] * len(periods)
     for t, r in zip(tickets, triaged):
@@ -244,7 +244,8 @@ def analyse(tickets: Sequence[StreamTicket], triaged: Sequence[Triaged], by: str
         escalated[i] += r.escalate
         keys = {"intent": [r.intent], "reason": list(dict.fromkeys(r.reasons)),
                 "severity": [r.severity or "none"],
-                "product": [t.attributes["product"]] if "product" in t.attributes else []}
+                "product": [t.attributes["product"]] if "product" in t.attributes else [],
+                "issue": [t.attributes["issue"]] if "issue" in t.attributes else []}
         for kind, names in keys.items():
             for name in names:
                 volume[kind].setdefault(name, [0] * len(periods))[i] += 1

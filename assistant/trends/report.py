@@ -20,6 +20,7 @@ Hints below are hypotheses to check with the teams that own them, never conclusi
 {% if a.clocks %}<p><b>Regulatory clocks of stored cases</b>: met {{ a.clocks.met }}, missed {{ a.clocks.missed }}, still running {{ a.clocks.running }}.</p>{% endif %}
 {{ charts.volume|safe }}
 {% if charts.product %}{{ charts.product|safe }}{% endif %}
+{% if charts.issue %}{{ charts.issue|safe }}{% endif %}
 <h2>Spikes in the last 5 days ({{ a.spikes|length }})</h2>
 <p class="muted">{{ a.spike_method }}</p>
 <table><tr><th>series</th><th>days</th><th>count / expected</th><th>strength</th><th>p</th><th>over-represented (lift)</th><th>examples (redacted)</th></tr>
@@ -79,5 +80,6 @@ def _volume_chart(a: dict[str, Any], kind: str, title: str) -> str:
 
 def render_trends(a: dict[str, Any]) -> str:
     charts = {"volume": _volume_chart(a, "intent", f"tickets per {a['by']} by intent (top 8)"),
-              "product": _volume_chart(a, "product", f"tickets per {a['by']} by product")}
+              "product": _volume_chart(a, "product", f"tickets per {a['by']} by product"),
+              "issue": _volume_chart(a, "issue", f"tickets per {a['by']} by issue (top 8)")}
     return jinja2.Environment(autoescape=True).from_string(TEMPLATE).render(a=a, charts=charts)
