@@ -81,8 +81,8 @@ def triage_stream(
     for start in range(0, len(todo), batch_size):
         idx = todo[start:start + batch_size]
         prepared = [triager.prepare(tickets[i].text) for i in idx]
-        results = triager.triage_tickets(prepared, [tickets[i].received for i in idx])
-        vectors = triager.classifier.encoder.encode([r.redacted_text for r in results])
+        results, vectors = triager.triage_tickets_with_embeddings(
+            prepared, [tickets[i].received for i in idx])
         vectors = vectors / np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-9)
         fresh = []
         for i, r, v in zip(idx, results, vectors):

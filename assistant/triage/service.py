@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import date
 from typing import Sequence
 
+import numpy as np
+
 from assistant.clocks.calendar import BusinessCalendar
 from assistant.clocks.facts import clock_facts
 from assistant.clocks.rules import compute_deadlines
@@ -65,12 +67,20 @@ class Triager:
         self, tickets: Sequence[Ticket], received: Sequence[date | None] | None = None
     ) -> list[TriageResult]:
         """Triage already-prepared tickets in one batched model call."""
+        return self.triage_tickets_with_embeddings(tickets, received)[0]
+
+    def triage_tickets_with_embeddings(
+        self, tickets: Sequence[Ticket], received: Sequence[date | None] | None = None
+    ) -> tuple[list[TriageResult], np.ndarray]:
+        """Like `triage_tickets`, plus the intent encoder's embedding of each redacted text
+        (the trends analysis clusters on it instead of encoding the text again)."""
         guarded = [self.guards.check(t) for t in tickets]
         predictions, emb = self.classifier.predict_with_embeddings([g.text for g in guarded])
         guarded = [self.guards.add_embedding_opinion(g, e) for g, e in zip(guarded, emb)]
         days = list(received) if received is not None else [None] * len(tickets)
         today = date.today()
-        return [self._result(g, p, d or today) for g, p, d in zip(guarded, predictions, days)]
+        results = [self._result(g, p, d or today) for g, p, d in zip(guarded, predictions, days)]
+        return results, emb
 
     def _result(
         self, guarded: GuardedTicket, prediction: IntentPrediction, received: date
