@@ -256,9 +256,9 @@ def get_eval_runs(settings: Settings | None = None, drafter=None):  # type: igno
     """Suite runs started through the service (role trainer), stored in the database."""
     from assistant.config import PROJECT_ROOT
     from assistant.evaluation.suites.runs import EvalRuns
-    from assistant.kb.check import source_public_contacts
 
     settings = settings or get_settings()
-    return EvalRuns(settings.resolved_database_url, drafter or get_drafter(settings),
+    drafter = drafter or get_drafter(settings)
+    return EvalRuns(settings.resolved_database_url, drafter,
                     PROJECT_ROOT / "evals" / "suites", settings.data_dir / "eval-runs",
-                    keep=source_public_contacts(settings.kb_dir))
+                    keep=drafter.grounder.contacts)

@@ -413,7 +413,6 @@ def run(
     from assistant.evaluation.suites.metrics import Judge
     from assistant.evaluation.suites.schema import load_suite
     from assistant.evaluation.suites.service import execute
-    from assistant.kb.check import source_public_contacts
     from assistant.runtime import get_drafter
 
     settings = get_settings()
@@ -430,7 +429,7 @@ def run(
         result, gate, path = execute(
             suite, drafter, settings.data_dir / "eval-runs", baseline, report, out, workers,
             judge, progress=lambda n: bar.advance(task, n),
-            keep=source_public_contacts(settings.kb_dir))
+            keep=drafter.grounder.contacts)
     s = result["summary"]
     if json_out:
         print_json({

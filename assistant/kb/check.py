@@ -20,7 +20,7 @@ import json
 import re
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Literal
+from typing import Iterator, Literal
 
 from assistant.clocks.figures import Registry, check_figures, load_figures
 from assistant.errors import KbSourceError
@@ -56,28 +56,26 @@ def _line_of(raw: str, needle: str, default: int = 1) -> int:
     return raw[: m.start()].count("\n") + 1 if m else default
 
 
-def source_chunk_ids(root: Path) -> set[str]:
-    """The chunk ids the sources under ``root`` would be indexed as (no index needed)."""
-    ids: set[str] = set()
+def _documents(root: Path) -> Iterator[Document]:
+    """Every document the sources under ``root`` load as (files that fail are skipped)."""
     for path in source_files(root):
         try:
             loaded, _ = load_file(path, root)
         except KbSourceError:
             continue
-        ids.update(c.chunk_id for d in loaded for c in chunk_document(d))
-    return ids
+        yield from loaded
+
+
+def source_chunk_ids(root: Path) -> set[str]:
+    """The chunk ids the sources under ``root`` would be indexed as (no index needed)."""
+    return {c.chunk_id for doc in _documents(root) for c in chunk_document(doc)}
 
 
 def source_public_contacts(root: Path) -> list[str]:
     """Every contact point a kb document declares public (a reply may quote them)."""
     found: list[str] = []
-    for path in source_files(root):
-        try:
-            loaded, _ = load_file(path, root)
-        except KbSourceError:
-            continue
-        for doc in loaded:
-            found += [c for c in public_contacts(doc) if c not in found]
+    for doc in _documents(root):
+        found += [c for c in public_contacts(doc) if c not in found]
     return found
 
 
