@@ -68,6 +68,12 @@ def _need(request: Request, permission: str) -> Principal | Response:
     return principal
 
 
+def _refused(request: Request, who: Principal, exc: AssistantError, back: str) -> HTMLResponse:
+    """The error page for an action the service refused, with a way back."""
+    return _page(request, "error.html", who, status=exc.http_status, message=exc.message,
+                 hint=exc.hint, back=back)
+
+
 def _check_csrf(request: Request, token: str) -> None:
     if not request.app.state.sessions.csrf_ok(request.cookies.get(SESSION_COOKIE), token):
         raise ForbiddenError("the form's security token is missing or stale",
@@ -158,8 +164,7 @@ async def approve(request: Request, draft_id: str, version: int = Form(...), tex
         await run_in_threadpool(_workflow(request).approve, draft_id, version, who, text or None,
                                 override_reason or None)
     except AssistantError as exc:
-        return _page(request, "error.html", who, status=exc.http_status, message=exc.message,
-                     hint=exc.hint, back=f"/ui/drafts/{draft_id}")
+        return _refused(request, who, exc, f"/ui/drafts/{draft_id}")
     return RedirectResponse("/ui/queue?done=approved", status_code=303)
 
 
@@ -173,8 +178,7 @@ async def reject(request: Request, draft_id: str, version: int = Form(...),
     try:
         await run_in_threadpool(_workflow(request).reject, draft_id, version, who, reason)
     except AssistantError as exc:
-        return _page(request, "error.html", who, status=exc.http_status, message=exc.message,
-                     hint=exc.hint, back=f"/ui/drafts/{draft_id}")
+        return _refused(request, who, exc, f"/ui/drafts/{draft_id}")
     return RedirectResponse("/ui/queue?done=rejected", status_code=303)
 
 
@@ -235,8 +239,7 @@ async def start_eval(request: Request, suite: str = Form(...), baseline: str = F
         chosen = await run_in_threadpool(runs.resolve, suite, None)
         await run_in_threadpool(runs.start, chosen, who.user_id, baseline or None)
     except AssistantError as exc:
-        return _page(request, "error.html", who, status=exc.http_status, message=exc.message,
-                     hint=exc.hint, back="/ui/evals")
+        return _refused(request, who, exc, "/ui/evals")
     return RedirectResponse("/ui/evals", status_code=303)
 
 
@@ -248,8 +251,7 @@ async def eval_report(request: Request, run_id: str) -> Response:
     try:
         path = await run_in_threadpool(request.app.state.eval_runs.report_path, run_id)
     except AssistantError as exc:
-        return _page(request, "error.html", who, status=exc.http_status, message=exc.message,
-                     hint=exc.hint, back="/ui/evals")
+        return _refused(request, who, exc, "/ui/evals")
     if not path.is_file():
         return RedirectResponse("/ui/evals", status_code=303)
     return HTMLResponse(path.read_text(encoding="utf-8"))
