@@ -1,4 +1,5 @@
-"""YAML files a team edits (policy, playbooks, prompts, figures, suites), loaded strictly.
+"""YAML files a team edits (policy, playbooks, prompts, figures, suites), loaded strictly,
+and the line-numbered reading of the JSON Lines datasets.
 
 Unknown keys and bad values are errors, and every error names the file and the line,
 so a typo cannot silently switch something off.
@@ -7,7 +8,7 @@ so a typo cannot silently switch something off.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Iterator, TypeVar
 
 import yaml
 from pydantic import BaseModel, ValidationError
@@ -15,6 +16,21 @@ from pydantic import BaseModel, ValidationError
 from assistant.errors import AssistantError
 
 M = TypeVar("M", bound=BaseModel)
+
+
+def jsonl_lines(path: Path, error: type[AssistantError],
+                missing_hint: str = "restore it from git") -> Iterator[tuple[int, str]]:
+    """The non-blank lines of a JSON Lines file with their 1-based numbers, so a caller's
+    error can name the line; a file that cannot be read is an ``error`` saying why."""
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except UnicodeDecodeError as exc:
+        raise error(f"{path} is not UTF-8 text ({exc.reason})", "re-save it as UTF-8") from None
+    except OSError as exc:
+        raise error(f"cannot read {path}: {exc}", missing_hint) from None
+    for number, line in enumerate(lines, 1):
+        if line.strip():
+            yield number, line
 
 
 def read_text(path: Path, what: str, error: type[AssistantError], hint: str) -> str:

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any, Callable, Sequence
 
 from assistant.config import PROJECT_ROOT
+from assistant.datafiles import jsonl_lines
 from assistant.errors import DatasetError
 
 CLOCK_DIR = PROJECT_ROOT / "evals" / "clocks"
@@ -23,13 +24,7 @@ CLOCK_DIR = PROJECT_ROOT / "evals" / "clocks"
 
 def load_clock_set(path: Path) -> list[dict[str, Any]]:
     rows = []
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except OSError as exc:
-        raise DatasetError(f"cannot read {path}: {exc}", "restore it from git") from None
-    for number, line in enumerate(lines, 1):
-        if not line.strip():
-            continue
+    for number, line in jsonl_lines(path, DatasetError):
         try:
             row = json.loads(line)
             date.fromisoformat(row["received_at"])

@@ -9,6 +9,7 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
+from assistant.datafiles import jsonl_lines
 from assistant.errors import DatasetError
 
 REQUIRED_COLUMNS = ("text", "category")
@@ -51,13 +52,7 @@ def load_labelled(path: Path) -> LabelledData:
     texts: list[str] = []
     labels: list[str] = []
     also: list[tuple[str, ...]] = []
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except UnicodeDecodeError as exc:
-        raise DatasetError(f"{path} is not UTF-8 text ({exc.reason})", "re-save it as UTF-8") from None
-    for number, line in enumerate(lines, 1):
-        if not line.strip():
-            continue
+    for number, line in jsonl_lines(path, DatasetError):
         try:
             row = json.loads(line)
             label = row.get("intent") or row.get("category")

@@ -10,6 +10,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+from assistant.datafiles import jsonl_lines
 from assistant.errors import DatasetError
 
 # CSV columns read by default; `--map field=Column` overrides one.
@@ -62,13 +63,7 @@ def load_stream(path: Path, mapping: dict[str, str] | None = None) -> list[Strea
 
 def _jsonl(path: Path) -> list[StreamTicket]:
     out = []
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except UnicodeDecodeError as exc:
-        raise DatasetError(f"{path} is not UTF-8 ({exc.reason})", "re-save it as UTF-8") from None
-    for number, line in enumerate(lines, 1):
-        if not line.strip():
-            continue
+    for number, line in jsonl_lines(path, DatasetError, HINT):
         try:
             row = json.loads(line)
             text = row["text"]
