@@ -39,6 +39,18 @@ def _build(app: FastAPI, name: str, factory: Callable[[], object], what: str) ->
         log.error("%s not loaded: %s", what, exc)
 
 
+def _index_pending(workflow: object) -> None:
+    """Approvals whose resolution did not reach the index (it was down, or a process died
+    between the commit and the indexing) are indexed now."""
+    try:
+        done = workflow.index_pending_resolutions()  # type: ignore[attr-defined]
+    except AssistantError as exc:  # the database is down: /readyz says so
+        log.warning("pending resolutions not indexed at start-up: %s", exc)
+        return
+    if done:
+        log.info("indexed %d approved resolution(s) left pending", done)
+
+
 def create_app(settings: Settings | None = None, load_models: bool = True) -> FastAPI:
     """Build the app. ``load_models=False`` lets tests inject their own objects."""
     settings = settings or get_settings()
@@ -74,6 +86,8 @@ def create_app(settings: Settings | None = None, load_models: bool = True) -> Fa
 
                 _build(app, "eval_runs", lambda: get_eval_runs(settings, app.state.drafter),
                        "evaluation runner")
+            if app.state.workflow is not None:
+                _index_pending(app.state.workflow)
             _build(app, "vault", lambda: get_vault(settings), "secret key")
         if getattr(app.state, "sessions", None) is None and getattr(app.state, "vault", None):
             app.state.sessions = Sessions(app.state.vault.session_key)

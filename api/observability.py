@@ -10,9 +10,7 @@ import uuid
 from typing import Any
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
-from starlette.middleware.base import BaseHTTPMiddleware
-from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import JSONResponse
 
 log = logging.getLogger("assistant.api")
 
@@ -65,33 +63,52 @@ class Metrics:
                              registry=self.registry)
 
 
-class RequestMiddleware(BaseHTTPMiddleware):
-    """Request id in and out, a size limit on bodies (413), timing and one log line."""
+class RequestMiddleware:
+    """Request id in and out, a size limit on bodies (413), timing and one log line.
+
+    A plain ASGI middleware: Starlette's BaseHTTPMiddleware wraps every response in a
+    stream and a task group, which costs more than a triage of a short ticket."""
 
     def __init__(self, app: Any, max_body: int, metrics: Metrics) -> None:
-        super().__init__(app)
+        self.app = app
         self.max_body = max_body
         self.metrics = metrics
 
-    async def dispatch(self, request: Request, call_next: Any) -> Response:
-        request_id = request.headers.get("x-request-id") or uuid.uuid4().hex[:16]
-        request.state.request_id = request_id
+    async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        headers = dict(scope.get("headers") or [])
+        request_id = (headers.get(b"x-request-id", b"").decode("latin-1")[:64].strip()
+                      or uuid.uuid4().hex[:16])
+        state = scope.setdefault("state", {})
+        state["request_id"] = request_id
         started = time.perf_counter()
-        length = request.headers.get("content-length")
-        if length and length.isdigit() and int(length) > self.max_body:
-            response: Response = _too_large(self.max_body)
-        else:
-            response = await call_next(request)
-        route = request.scope.get("route")
-        path = getattr(route, "path", "unmatched")
-        ms = round((time.perf_counter() - started) * 1000, 1)
-        self.metrics.latency.labels(path, request.method, str(response.status_code)).observe(ms / 1000)
-        response.headers["x-request-id"] = request_id
-        principal = getattr(request.state, "principal", None)
-        log.info("request", extra={"request_id": request_id, "route": path,
-                                   "method": request.method, "status": response.status_code,
-                                   "ms": ms, "principal": principal.name if principal else None})
-        return response
+        status = 500
+        rid = request_id.encode("latin-1")
+
+        async def send_with_id(message: dict) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                message["headers"] = [*message.get("headers", []), (b"x-request-id", rid)]
+            await send(message)
+
+        try:
+            length = headers.get(b"content-length", b"")
+            if length.isdigit() and int(length) > self.max_body:
+                await _too_large(self.max_body)(scope, receive, send_with_id)
+            else:
+                await self.app(scope, receive, send_with_id)
+        finally:
+            route = scope.get("route")
+            path = getattr(route, "path", "unmatched")
+            ms = round((time.perf_counter() - started) * 1000, 1)
+            self.metrics.latency.labels(path, scope["method"], str(status)).observe(ms / 1000)
+            principal = state.get("principal")
+            log.info("request", extra={"request_id": request_id, "route": path,
+                                       "method": scope["method"], "status": status, "ms": ms,
+                                       "principal": principal.name if principal else None})
 
 
 def _too_large(limit: int) -> JSONResponse:

@@ -1,7 +1,9 @@
 """The database: an engine per URL, sessions, migrations, and errors a person can act on.
 
 SQLite in the data dir by default (WAL, foreign keys on, writers serialised with BEGIN
-IMMEDIATE so a read-then-write never fails half way), PostgreSQL through
+IMMEDIATE so a read-then-write never fails half way; :func:`read_session` begins a
+deferred transaction instead, so reads such as the per-request key check never wait for
+the write lock), PostgreSQL through
 ``ASSISTANT_DATABASE_URL``. Schema changes are Alembic migrations only.
 """
 
@@ -20,6 +22,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from assistant.errors import StoreUnavailableError
 
 MIGRATIONS = "migrations"
+READ_ONLY = "assistant_read_only"  # execution option: begin a deferred transaction
 
 
 def default_url(data_dir: Path) -> str:
@@ -55,7 +58,8 @@ def engine_for(url: str) -> Engine:
 
         @event.listens_for(engine, "begin")
         def _begin(conn):  # type: ignore[no-untyped-def]
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
+            read_only = conn.get_execution_options().get(READ_ONLY, False)
+            conn.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
         return engine
     try:
@@ -67,16 +71,24 @@ def engine_for(url: str) -> Engine:
         ) from None
 
 
-@lru_cache(maxsize=8)
-def _sessions(url: str) -> sessionmaker[Session]:
-    return sessionmaker(engine_for(url), expire_on_commit=False)
+@lru_cache(maxsize=16)
+def _sessions(url: str, read_only: bool = False) -> sessionmaker[Session]:
+    engine = engine_for(url)
+    if read_only:
+        engine = engine.execution_options(**{READ_ONLY: True})
+    return sessionmaker(engine, expire_on_commit=False)
+
+
+def read_session(url: str) -> contextlib.AbstractContextManager[Session]:
+    """A transaction that only reads: on SQLite it does not take the write lock."""
+    return session(url, read_only=True)
 
 
 @contextlib.contextmanager
-def session(url: str) -> Iterator[Session]:
+def session(url: str, read_only: bool = False) -> Iterator[Session]:
     """A transaction: committed on success, rolled back on error; a database that cannot
     be reached becomes a StoreUnavailableError (503 in the API), nothing half-written."""
-    s = _sessions(url)()
+    s = _sessions(url, read_only)()
     try:
         yield s
         s.commit()

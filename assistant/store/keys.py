@@ -1,8 +1,10 @@
 """Users and their API keys. A key is shown once; only its argon2id hash is stored.
 
 Verifying argon2 costs tens of milliseconds by design, so a verified key is remembered
-in this process (by the SHA-256 of the key) for a few minutes; whether the key or its
-user was revoked is still checked in the database on every request.
+in this process (by the SHA-256 of the key) for a few minutes. Whether the key or its
+user was revoked is read from the database again once the last check is older than
+``RECHECK_SECONDS`` (2 s): a revocation takes effect on every worker within two seconds,
+and a burst of requests with one key costs one database read, not one per request.
 """
 
 from __future__ import annotations
@@ -18,11 +20,12 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import select
 
 from assistant.errors import AuthError, ConflictError, InputError, NotFoundError
-from assistant.store.db import session
+from assistant.store.db import read_session, session
 from assistant.store.models import ApiKey, User, utcnow
 
 ROLES = ("agent", "specialist", "trainer", "admin")
 CACHE_SECONDS = 300
+RECHECK_SECONDS = 2.0
 _hasher = PasswordHasher()
 
 
@@ -99,9 +102,11 @@ def user_count(url: str) -> int:
 class KeyVerifier:
     """Checks API keys against the database, remembering argon2 results briefly."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, recheck_seconds: float = RECHECK_SECONDS) -> None:
         self.url = url
+        self.recheck_seconds = recheck_seconds
         self._cache: dict[str, tuple[int, float]] = {}
+        self._checked: dict[str, tuple[Principal, float]] = {}  # digest -> (who, until)
         self._lock = threading.Lock()
 
     def verify(self, key: str | None) -> Principal:
@@ -113,10 +118,13 @@ class KeyVerifier:
         digest = hashlib.sha256(key.encode()).hexdigest()
         now = time.monotonic()
         with self._lock:
+            recent = self._checked.get(digest)
+            if recent is not None and recent[1] > now:
+                return recent[0]
             cached = self._cache.get(digest)
         key_id = cached[0] if cached and cached[1] > now else None
         prefix = key.split("_", 2)[1]
-        with session(self.url) as s:
+        with read_session(self.url) as s:
             row = s.execute(
                 select(ApiKey, User).join(User, User.id == ApiKey.user_id).where(
                     ApiKey.prefix == prefix
@@ -136,4 +144,10 @@ class KeyVerifier:
                     if len(self._cache) > 10_000:
                         self._cache.clear()
                     self._cache[digest] = (api_key.id, now + CACHE_SECONDS)
-            return Principal(user.id, user.name, user.role, api_key.id)
+            principal = Principal(user.id, user.name, user.role, api_key.id)
+        if self.recheck_seconds > 0:
+            with self._lock:
+                if len(self._checked) > 10_000:
+                    self._checked.clear()
+                self._checked[digest] = (principal, now + self.recheck_seconds)
+        return principal

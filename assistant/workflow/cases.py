@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import hashlib
+import logging
 import secrets
 from dataclasses import dataclass
 from typing import Any, Callable, Protocol
@@ -20,14 +21,15 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from assistant.drafting.schema import DraftResult
-from assistant.errors import ConflictError, ForbiddenError, InputError, NotFoundError
+from assistant.errors import AssistantError, ConflictError, ForbiddenError, InputError, NotFoundError
 from assistant.store import audit
 from assistant.store.crypto import Vault
-from assistant.store.db import session
+from assistant.store.db import read_session, session
 from assistant.store.keys import Principal
 from assistant.store.models import Case, Draft, DraftVersion, Review, Ticket, Triage, utcnow
 from assistant.triage.schema import TriageResult
 
+log = logging.getLogger(__name__)
 SEVERITY_RANK = {None: 0, "low": 1, "medium": 2, "high": 3, "critical": 4}
 REVIEWERS = ("specialist", "admin")
 
@@ -137,7 +139,7 @@ class Workflow:
         return Intake(case_id, ticket_id, draft_id, True)
 
     def _by_idempotency(self, key: str) -> Intake | None:
-        with session(self.url) as s:
+        with read_session(self.url) as s:
             row = s.execute(
                 select(Ticket.id, Case.id, Draft.id)
                 .join(Case, Case.ticket_id == Ticket.id)
@@ -152,7 +154,7 @@ class Workflow:
               today: dt.date | None = None) -> list[dict[str, Any]]:
         """Nearest regulatory deadline first, then severity, then age; overdue flagged."""
         today = today or dt.date.today()
-        with session(self.url) as s:
+        with read_session(self.url) as s:
             q = (
                 select(Draft, Case, Ticket)
                 .join(Case, Case.id == Draft.case_id)
@@ -216,7 +218,7 @@ class Workflow:
             }
 
     def ticket_view(self, ticket_id: str) -> dict[str, Any]:
-        with session(self.url) as s:
+        with read_session(self.url) as s:
             ticket = s.get(Ticket, ticket_id)
             if ticket is None:
                 raise NotFoundError(f"no ticket {ticket_id}", "check the id (GET /v1/drafts lists cases)")
@@ -262,7 +264,7 @@ class Workflow:
         return self.drafter.draft_triaged(result, placeholders, reply_text=text)
 
     def _triage_of(self, draft_id: str) -> tuple[TriageResult, dict[str, str]]:
-        with session(self.url) as s:
+        with read_session(self.url) as s:
             draft = s.get(Draft, draft_id)
             if draft is None:
                 raise NotFoundError(f"no draft {draft_id}", "see GET /v1/drafts")
@@ -333,16 +335,65 @@ class Workflow:
                 "intent": case.intent, "approved_on": now.date().isoformat(),  # type: ignore[union-attr]
                 "summary": ticket.redacted_text, "reply": final,  # type: ignore[union-attr]
             }
-        chunk_id = None
-        if self.indexer is not None:
-            chunk_id = self.indexer(resolution)
-            with session(self.url) as s:
-                s.execute(update(Draft).where(Draft.id == draft_id)
-                          .values(resolution_chunk_id=chunk_id))
-                audit.append(s, "resolution_indexed", actor="system", draft_id=draft_id,
-                             case_id=resolution["case_id"], payload={"chunk_id": chunk_id})
+        chunk_id = self._index_resolution(resolution)
+        if chunk_id is not None:  # the index works: take up what an outage left pending
+            try:
+                self.index_pending_resolutions(limit=5)
+            except AssistantError as exc:
+                log.warning("pending resolutions not indexed: %s", exc)
         return {"draft_id": draft_id, "status": "approved", "edited": edited is not None,
                 "resolution_chunk_id": chunk_id}
+
+    # ------------------------------------------------------------------ resolutions
+    def _index_resolution(self, resolution: dict[str, Any]) -> str | None:
+        """Index an approved reply as a past resolution. The approval is already committed:
+        when the index cannot take it now (a `chroma run` server down), the approval stands
+        and :meth:`index_pending_resolutions` indexes it later; the draft's
+        ``resolution_chunk_id`` stays empty until then (an outbox in the drafts table)."""
+        if self.indexer is None:
+            return None
+        try:
+            chunk_id = self.indexer(resolution)
+        except Exception as exc:  # noqa: BLE001 - any index failure leaves it pending
+            log.warning("resolution of draft %s not indexed yet (%s: %s); it is retried",
+                        resolution["draft_id"], type(exc).__name__, str(exc)[:200])
+            return None
+        with session(self.url) as s:
+            s.execute(update(Draft).where(Draft.id == resolution["draft_id"])
+                      .values(resolution_chunk_id=chunk_id))
+            audit.append(s, "resolution_indexed", actor="system",
+                         draft_id=resolution["draft_id"], case_id=resolution["case_id"],
+                         payload={"chunk_id": chunk_id})
+        return chunk_id
+
+    def pending_resolutions(self, limit: int = 100) -> list[dict[str, Any]]:
+        """Approved (or sent) drafts whose reply is not in the index yet."""
+        with read_session(self.url) as s:
+            rows = s.execute(
+                select(Draft, Case, Ticket, DraftVersion)
+                .join(Case, Case.id == Draft.case_id)
+                .join(Ticket, Ticket.id == Case.ticket_id)
+                .join(DraftVersion, (DraftVersion.draft_id == Draft.id)
+                      & (DraftVersion.number == Draft.current_version))
+                .where(Draft.status.in_(("approved", "sent")),
+                       Draft.resolution_chunk_id.is_(None))
+                .order_by(Draft.decided_at)
+                .limit(limit)
+            ).all()
+            return [{
+                "draft_id": d.id, "case_id": c.id, "playbook": d.playbook, "intent": c.intent,
+                "approved_on": _aware(d.decided_at or d.updated_at).date().isoformat(),
+                "summary": t.redacted_text, "reply": v.reply,
+            } for d, c, t, v in rows]
+
+    def index_pending_resolutions(self, limit: int = 100) -> int:
+        """Index what an earlier failure left pending; returns how many were indexed. The
+        service runs it at start-up, so a process killed between an approval and its
+        indexing loses nothing."""
+        if self.indexer is None:
+            return 0
+        return sum(self._index_resolution(r) is not None
+                   for r in self.pending_resolutions(limit))
 
     def reject(self, draft_id: str, version: int, actor: Principal, reason: str) -> dict[str, Any]:
         if actor.role not in REVIEWERS:
@@ -390,7 +441,7 @@ class Workflow:
         return {"draft_id": draft_id, "status": "sent"}
 
     def _current(self, draft_id: str) -> DraftVersion:
-        with session(self.url) as s:
+        with read_session(self.url) as s:
             draft = s.get(Draft, draft_id)
             if draft is None:
                 raise NotFoundError(f"no draft {draft_id}", "see GET /v1/drafts")
@@ -422,7 +473,7 @@ class Workflow:
         if until:
             q = q.where(Ticket.received_at <= until)
         rows, clocks = [], {"met": 0, "missed": 0, "running": 0}
-        with session(self.url) as s:
+        with read_session(self.url) as s:
             for tid, text, received, status, deadline, updated in s.execute(q):
                 rows.append({"id": tid, "text": text, "received_at": received.isoformat(),
                              "outcome": status})
@@ -436,13 +487,13 @@ class Workflow:
         return rows, clocks
 
     def status_counts(self) -> dict[str, int]:
-        with session(self.url) as s:
+        with read_session(self.url) as s:
             rows = s.execute(select(Draft.status, func.count()).group_by(Draft.status)).all()
         return {status: n for status, n in rows}
 
     def overdue_count(self, today: dt.date | None = None) -> int:
         today = today or dt.date.today()
-        with session(self.url) as s:
+        with read_session(self.url) as s:
             return int(s.scalar(
                 select(func.count()).select_from(Case)
                 .where(Case.status == "pending_review", Case.nearest_deadline < today)) or 0)
@@ -450,7 +501,7 @@ class Workflow:
     # ------------------------------------------------------------------ statistics
     def review_stats(self, since: dt.date | None = None, until: dt.date | None = None) -> dict[str, Any]:
         """Acceptance, edit rate and median edit distance by playbook, intent and writer."""
-        with session(self.url) as s:
+        with read_session(self.url) as s:
             q = select(Review)
             if since:
                 q = q.where(Review.created_at >= dt.datetime.combine(since, dt.time(), dt.timezone.utc))

@@ -9,6 +9,7 @@ import datetime as dt
 import json
 import logging
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -144,10 +145,13 @@ def test_revoked_keys_stop_working(workflow) -> None:
     from assistant.store.keys import KeyVerifier
 
     _, key = create_user(workflow.url, "temp", "agent")
-    verifier = KeyVerifier(workflow.url)
+    verifier = KeyVerifier(workflow.url, recheck_seconds=0.5)
     assert verifier.verify(key).role == "agent"
     assert verifier.verify(key).role == "agent"  # the cached path
     revoke_user(workflow.url, "temp")
+    # Within the recheck window the last answer stands; after it, the revocation holds.
+    assert verifier.verify(key).role == "agent"
+    time.sleep(0.6)
     with pytest.raises(AuthError, match="revoked"):
         verifier.verify(key)
     with session(workflow.url) as s:
