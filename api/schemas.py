@@ -28,7 +28,7 @@ class BatchTicket(BaseModel):
 
 
 class BatchRequest(BaseModel):
-    tickets: list[BatchTicket] = Field(max_length=1000)
+    tickets: list[BatchTicket] = Field(min_length=1, max_length=1000)
 
 
 class BatchItem(BaseModel):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Optional
 
 import typer
 
@@ -11,6 +11,13 @@ from assistant.cli.output import print_json
 
 def register(app: typer.Typer) -> None:
     app.command("bench")(bench)
+    app.command("load-test")(load_test)
+
+
+SCENARIOS = ("triage", "tickets", "soak")
+# Targets of the service (issue: the service): sustained rate, p99, memory growth.
+TARGETS = {"triage": (100.0, 250.0), "tickets": (20.0, 1000.0)}
+SOAK_GROWTH = 0.10
 
 
 def bench(
@@ -111,3 +118,116 @@ def bench(
             f"bm25 {report['retrieval_bm25_p50_ms']:.2f})"
         )
         typer.echo(f"kb ingest         {report['kb_ingest_chunks_per_s']:.0f} chunks/s")
+
+
+def load_test(
+    scenario: Annotated[Optional[list[str]], typer.Option(
+        "--scenario", "-s", help="triage, tickets or soak; repeat the option for several "
+        "(default: all three, in that order).")] = None,
+    seconds: Annotated[int, typer.Option(min=5, help="Length of the triage and tickets runs.")] = 60,
+    soak_seconds: Annotated[int, typer.Option(min=10, help="Length of the soak.")] = 300,
+    triage_rate: Annotated[float, typer.Option(min=1, help="Target POST /v1/triage per second.")] = 120,
+    tickets_rate: Annotated[float, typer.Option(min=1, help="Target POST /v1/tickets per second.")] = 25,
+    soak_rate: Annotated[float, typer.Option(min=1, help="Target requests per second of the soak "
+                                             "(10 triage : 2 tickets : 1 queue).")] = 40,
+    users: Annotated[int, typer.Option(min=1, help="Simulated users sharing each target rate.")] = 20,
+    workers: Annotated[int, typer.Option(min=1, help="Server worker processes (more than one "
+                                         "needs ASSISTANT_CHROMA_URL).")] = 1,
+    database_url: Annotated[Optional[str], typer.Option(
+        help="Database of the server under load (default: a scratch SQLite file, deleted "
+        "afterwards; never your own cases).")] = None,
+    url: Annotated[Optional[str], typer.Option(
+        help="Load a server that is already running instead (needs --key).")] = None,
+    key: Annotated[Optional[str], typer.Option(help="A specialist's API key for --url.")] = None,
+    texts: Annotated[str, typer.Option(
+        help="realistic: the multi-sentence tickets of the drafting and realistic sets "
+        "(about 50 words); short: BANKING77's one-line test queries (about 12 words).")
+    ] = "realistic",
+    json_out: Annotated[bool, typer.Option("--json", help="Print one JSON document.")] = False,
+) -> None:
+    """Load the HTTP service with locust over loopback: POST /v1/triage, POST /v1/tickets
+    (store, triage, composer draft) and a soak of both with the review queue, reporting
+    the sustained rate, p50/p99 latency, errors and (soak) the server's memory growth.
+
+    By default it starts `assistant serve` itself on a scratch database with the data
+    dir's trained models and index (run `make train kb` first), so the team's cases are
+    never touched, and raises the per-key rate limit for the run. Exit 1 when a target is
+    missed: triage >= 100/s with p99 <= 250 ms, tickets >= 20/s with p99 <= 1 s, zero
+    errors, soak memory growth <= 10%.
+    """
+    import os
+    import json
+
+    from assistant.config import PROJECT_ROOT
+    from assistant.evaluation.load import Scenario, load_texts, run_load_test
+    from assistant.errors import InputError
+
+    if texts not in ("realistic", "short"):
+        raise InputError(f"unknown --texts {texts!r}", "use realistic or short")
+    chosen = scenario or list(SCENARIOS)
+    unknown = [s for s in chosen if s not in SCENARIOS]
+    if unknown:
+        raise InputError(f"unknown scenario {unknown[0]!r}", f"use {', '.join(SCENARIOS)}")
+    rates = {"triage": triage_rate, "tickets": tickets_rate, "soak": soak_rate}
+    lengths = {"triage": seconds, "tickets": seconds, "soak": soak_seconds}
+    plan = [Scenario(s, users, rates[s] / users, lengths[s]) for s in chosen]
+    if texts == "short":
+        import csv
+
+        from assistant.config import get_settings
+
+        with get_settings().intent_test_csv.open(encoding="utf-8") as fh:
+            ticket_texts = [row["text"] for row in csv.DictReader(fh)]
+    else:
+        ticket_texts = load_texts([PROJECT_ROOT / "evals" / "drafting" / "tickets.jsonl",
+                                   PROJECT_ROOT / "evals" / "realistic" / "dev.jsonl"])
+    env = dict(os.environ)
+    if database_url:
+        env["ASSISTANT_DATABASE_URL"] = database_url
+    else:
+        env.pop("ASSISTANT_DATABASE_URL", None)  # the scratch SQLite file
+    report = run_load_test(env, ticket_texts, plan, workers=workers, url=url, key=key,
+                           progress=lambda m: typer.echo(m, err=True))
+    report["texts"] = texts
+    report["verdicts"] = verdicts = _verdicts(report)
+    if json_out:
+        print_json(report)
+    else:
+        m = report["machine"]
+        typer.echo(f"{m['cpu']}, {m['cores']} cores; {report['workers']} worker(s); "
+                   f"{texts} tickets")
+        for name, fig in report["scenarios"].items():
+            for route, r in fig["requests"].items():
+                if route == "Aggregated" and len(fig["requests"]) == 2:
+                    continue
+                typer.echo(f"{name:8} {route:20} {r['requests']:>7} req  {r['rps']:7.1f}/s  "
+                           f"p50 {r['p50_ms']:5.0f} ms  p99 {r['p99_ms']:5.0f} ms  "
+                           f"errors {r['errors']}")
+            if "memory" in fig and name == "soak":
+                mem = fig["memory"]
+                typer.echo(f"{'':8} memory {mem['start_mb']:.0f} MB -> {mem['end_mb']:.0f} MB "
+                           f"({mem['growth']:+.1%}) after the warm-up")
+        for line in verdicts:
+            typer.echo(line)
+    if any(v.startswith("MISSED") for v in verdicts):
+        raise typer.Exit(1)
+
+
+def _verdicts(report: dict) -> list[str]:
+    out = []
+    for name, fig in report["scenarios"].items():
+        agg = fig["requests"].get("Aggregated", {})
+        errors = int(agg.get("errors", 0))
+        if name in TARGETS:
+            route = f"POST /v1/{name}"
+            r = fig["requests"].get(route, agg)
+            rate, p99 = TARGETS[name]
+            ok = r["rps"] >= rate and r["p99_ms"] <= p99 and errors == 0
+            out.append(f"{'met' if ok else 'MISSED'}: {route} {r['rps']:.1f}/s (>= {rate:g}), "
+                       f"p99 {r['p99_ms']:.0f} ms (<= {p99:g}), {errors} errors (0)")
+        elif name == "soak":
+            growth = fig.get("memory", {}).get("growth", 0.0)
+            ok = growth <= SOAK_GROWTH and errors == 0
+            out.append(f"{'met' if ok else 'MISSED'}: soak memory growth {growth:+.1%} "
+                       f"(<= {SOAK_GROWTH:.0%}), {errors} errors (0)")
+    return out
