@@ -340,7 +340,9 @@ def drafting(
     """Composer drafts on evals/drafting/tickets.jsonl (grounding pass rate, forbidden
     content, deadline coverage, playbook accuracy, reading grade, length) and the grounding
     check on evals/drafting/replies.jsonl (catch rate of bad replies, per kind; false
-    failures of good ones)."""
+    failures of good ones), headline figures on its held-out test split (replies to
+    even-numbered tickets), the dev split's beside them; and the policy-sentence support
+    decision's precision and recall on evals/drafting/support_pairs.jsonl."""
     import sys
 
     from tqdm.auto import tqdm
@@ -377,6 +379,9 @@ def drafting(
                f"and {report['good_replies']} good replies")
     for key in keys:
         typer.echo(f"  {key:30s} {report[key]}")
+    dev = report["replies_dev"]
+    typer.echo(f"  (replies: held-out test split; dev split, tuned on: catch "
+               f"{dev['adversarial_catch_rate']}, good false-fail {dev['good_false_fail_rate']})")
     for kind, row in report["adversarial_by_kind"].items():
         typer.echo(f"    {kind:24s} {row['caught']}/{row['n']}")
     for miss in report["adversarial_missed"][:10]:
@@ -384,6 +389,42 @@ def drafting(
     for fail in report["composer_failures"][:10]:
         typer.echo(f"  composer draft {fail['id']} failed: "
                    + "; ".join(f"{f['kind']} '{f['text']}'" for f in fail["findings"]))
+
+
+@app.command("support")
+def support(
+    fit_new: Annotated[bool, typer.Option(
+        "--fit", help="Refit the decision on the dev pairs and write "
+        "assistant/drafting/support_decision.yaml (review the diff, then commit it).")] = False,
+    json_out: Annotated[bool, typer.Option("--json", help="Print one JSON document.")] = False,
+) -> None:
+    """Precision and recall of the policy-sentence support decision on
+    evals/drafting/support_pairs.jsonl: fitted on the dev pairs, reported on the held-out
+    test pairs (positive = the passage supports the sentence)."""
+    from assistant.config import get_settings
+    from assistant.drafting.support import FEATURES, Decision, SupportModel, decision_path
+    from assistant.evaluation.support_pairs import evaluate_support, write_decision
+    from assistant.runtime import get_kb_embedder
+
+    n = len(FEATURES)
+    placeholder = Decision((0.0,) * n, (1.0,) * n, (0.0,) * n, 0.0, 0.5)
+    decision = placeholder if fit_new or not decision_path().is_file() else None
+    model = SupportModel(get_kb_embedder(get_settings()), decision)
+    report = evaluate_support(model, refit=fit_new)
+    decision_obj = report.pop("_decision")
+    if fit_new:
+        report["written"] = str(write_decision(decision_obj))
+    if json_out:
+        print_json(report)
+        return
+    typer.echo(f"support decision: threshold {report['decision']['threshold']}, fitted on "
+               f"{report['decision']['fitted_on'] or '(nothing)'}")
+    for split in ("dev", "test"):
+        f = report[split]
+        typer.echo(f"  {split:4s} {f['pairs']} pairs  precision {f['precision']}  recall "
+                   f"{f['recall']}  accepted {f['accepted_by_label']}")
+    if fit_new:
+        typer.echo(f"wrote {report['written']}")
 
 
 @app.command("run")

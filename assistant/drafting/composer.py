@@ -152,6 +152,8 @@ class Composer:
                 extra: dict[str, Any] = {"cite": f"[{marker}]"}
                 if basis.cite == RETRIEVED:
                     extra["quote"] = best_quote(found.text, ticket)
+                    if not extra["quote"]:
+                        continue  # nothing in it we may quote
                 sentence = p.render(basis.say, dict(values, **extra), seed)
                 basis_lines.append(sentence)
                 if all(c.chunk_id != found.chunk_id for c in citations):
@@ -195,10 +197,14 @@ def best_quote(chunk_text: str, sentence: str, limit: int = 300) -> str:
     """The chunk sentence that shares the most words with the reply's sentence."""
     from assistant.clocks.figures import sentences
 
+    from assistant.drafting.grounding import reads_as_forbidden
+
     words = set(_WORD.findall(sentence.lower()))
     best, score = "", -1.0
     for span in sentences(chunk_text):
         candidate = " ".join(chunk_text[span.start : span.end].split())
+        if reads_as_forbidden(candidate):
+            continue  # quoted in a reply, it would read as our promise
         overlap = len(words & set(_WORD.findall(candidate.lower())))
         if overlap > score:
             best, score = candidate, overlap

@@ -23,7 +23,8 @@ _WEEKDAYS = "Monday Tuesday Wednesday Thursday Friday Saturday Sunday".split()
 
 # A merchant as customers name it: quoted, in capitals, or a capitalised name after
 # "at", "from", "to", "with", "by".
-_QUOTED = re.compile(r"[\"'‘“](?P<name>[A-Za-z0-9][\w&.,'*\- ]{1,38}[\w.])[\"'’”]")
+# A quoted name starts with a capital or a digit: "'under review'" is a status, not a merchant.
+_QUOTED = re.compile(r"[\"'‘“](?P<name>[A-Z0-9][\w&.,'*\- ]{1,38}[\w.])[\"'’”]")
 _CAPS = re.compile(r"\b(?P<name>[A-Z][A-Z0-9&*.'-]{2,}(?:\s+[A-Z0-9][A-Z0-9&*.'-]+){0,3})\b")
 _NAMED = re.compile(
     r"\b(?:at|from|to|with|by|on)\s+(?:a\s+|an\s+|the\s+)?(?P<name>[A-Z][\w&'.-]+"

@@ -64,10 +64,14 @@ DEADLINE_WORDS: list[tuple[re.Pattern[str], tuple[str, ...]]] = [
                                                         "cfpb_final_response")),
 ]
 _POLICY_CUE = re.compile(
-    r"(?i)\b(?:under|by\s+law|the\s+law|federal|regulations?|Reg(?:ulation)?\s+[EZ]|rules?|"
+    r"(?i)\b(?:under|by\s+law|the\s+law|federal\s+(?:law|rules?|regulations?|protections?)|regulations?|Reg(?:ulation)?\s+[EZ]|rules?|"
     r"policy|policies|terms|entitled|(?:have|has|your|the)\s+(?:the\s+)?right\s+to|rights|"
     r"required|requires?|liable|liability|"
     r"protect(?:ed|ions?|s)?|statute|Act)\b"
+    # difficult news: what we cannot or will only do rests on policy too
+    r"|(?i:\b(?:not\s+able\s+to|unable\s+to|never\s+able\s+to|can\s+only|cannot|can't)\s+"
+    r"(?:\w+\s+){0,2}(?:investigat\w*|start|open|release|refund|credit|reverse|help|accept|"
+    r"unfreeze|look)\b|\bcounts?\s+as\s+authori[sz]ed\b|\bwill\s+need\s+to\s+keep\s+paying\b)"
 )
 _SIGNOFF = re.compile(r"(?i)\bkind\s+regards\b|\[SPECIALIST_NAME\]|\[CASE_REFERENCE\]")
 _LEAK_TYPES = ("CARD", "ACCOUNT", "IBAN", "SSN", "ROUTING")
@@ -113,6 +117,20 @@ def load_forbidden(path: Path | None = None) -> ForbiddenRules:
     text = read_text(path, "forbidden-content rules", ConfigError, "restore it from git")
     return validate_yaml(text, ForbiddenRules, str(path), ConfigError,
                          "each rule has why, patterns and optionally unless")
+
+
+@lru_cache(maxsize=4)
+def _compiled_rules(path: Path | None = None) -> list[tuple[list[re.Pattern], list[re.Pattern]]]:
+    rules = load_forbidden(path).rules.values()
+    return [([re.compile(p, re.IGNORECASE) for p in r.patterns],
+             [re.compile(u, re.IGNORECASE) for u in r.unless]) for r in rules]
+
+
+def reads_as_forbidden(sentence: str) -> bool:
+    """Whether a sentence would be flagged as forbidden content in a reply (the composer
+    never quotes a passage sentence that would, e.g. a remittance's "full refund")."""
+    return any(any(p.search(sentence) for p in patterns) and not any(
+        u.search(sentence) for u in unless) for patterns, unless in _compiled_rules())
 
 
 @dataclass(frozen=True)

@@ -177,8 +177,21 @@ def evaluate_drafting(
             for t in tickets if drafts[t["id"]].plan.playbook != t["playbook"]
         ],
     }
-    report.update(evaluate_replies(drafter, tickets, replies))
+    # The replies are split by ticket: the grounding rules are tuned on `dev` only, and
+    # the headline figures are the held-out `test` split's.
+    by_split = {name: evaluate_replies(drafter, tickets, [r for r in replies
+                                                          if reply_split(r) == name])
+                for name in ("dev", "test")}
+    report.update(by_split["test"])
+    report["replies_split"] = "test (held out; the rules are tuned on dev)"
+    report["replies_dev"] = {k: v for k, v in by_split["dev"].items()}
     return report
+
+
+def reply_split(reply: dict[str, Any]) -> str:
+    """`dev` for replies to odd-numbered tickets (d001, d003, ...), `test` for even."""
+    digits = re.sub(r"\D", "", str(reply["ticket_id"]))
+    return "dev" if digits and int(digits) % 2 else "test"
 
 
 def _content_paragraphs(reply: str) -> list[str]:

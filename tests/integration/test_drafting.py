@@ -264,3 +264,26 @@ def test_bench_times_drafts_and_the_grounding_check(drafter) -> None:
     report = bench_drafting(drafter, [(UNAUTHORIZED, RECEIVED)], repeats=2)
     assert report["drafts_timed"] == 2
     assert 0 < report["grounding_p50_ms"] < report["draft_p50_ms"] <= report["draft_p90_ms"]
+
+
+def test_the_support_decision_accepts_a_paraphrase_and_rejects_a_changed_figure(
+    support_model,
+) -> None:
+    passage = ("Lumen offers zero liability: the customer pays $0 for unauthorized transfers "
+               "they report within 60 days of the statement that first showed them.")
+    ok = support_model.score(
+        ["You pay nothing for payments you did not make if you tell us within 60 days of "
+         "the statement that first showed them."], [("policy/x#liability", passage)])[0]
+    wrong_number = support_model.score(
+        ["You pay $0 for unauthorized transfers you report within 30 days of the statement "
+         "that first showed them."], [("policy/x#liability", passage)])[0]
+    assert support_model.supported(ok), ok
+    assert not support_model.supported(wrong_number), wrong_number
+
+
+def test_the_support_decision_file_matches_the_code() -> None:
+    from assistant.drafting.support import FEATURES, load_decision
+
+    decision = load_decision()
+    assert len(decision.weights) == len(FEATURES) and 0.0 < decision.threshold < 1.0
+    assert "dev pairs" in decision.fitted_on
