@@ -35,6 +35,9 @@ _DUPLICATE = re.compile(
     r"(?:charges?|transactions?|payments?|debits?|withdrawals?)\b|\b(?:same|identical)\s+"
     r"(?:charge|payment|amount|transaction|debit)s?\s+(?:\w+\s+){0,3}?(?:twice|two\s+times|again)\b"
     r"|\btwo\s+(?:identical|matching)\s+(?:charges|payments|transactions|debits)\b"
+    r"|\b(?:charged|billed|debited)\s+(?:me|my\s+(?:\w+\s+){0,3}?(?:card|account|wallet))\s+"
+    r"(?:twice|two\s+times|three\s+times)\b|\b(?:came|went)\s+out\s+of\s+my\s+(?:\w+\s+)?"
+    r"(?:account|wallet)\s+twice\b|\btwice,?\s+both\s+on\b|\bboth\s+on\s+the\s+same\s+day\b"
     r"|\b(?:charged|billed|debited|taken|went\s+out|came\s+out|posted|processed|pulled|"
     r"deducted)\s+(?:me\s+)?(?:twice|three\s+times|two\s+times|[23]\s*x|multiple\s+times|"
     r"more\s+than\s+once)\b", _F)
@@ -44,6 +47,9 @@ _WRONG_AMOUNT = re.compile(
     r"price|bill|quote|total)\s+(?:says|said|was|shows|showed)\s+(?:only\s+)?\$?\d[^.!?]{0,60}"
     r"\b(?:charged|billed|took|debited)\b|\bcharged\s+(?:me\s+)?\$?[\d,.]+\s+(?:not|but)\b"
     # two different amounts: what it was, and what was charged (either order)
+    r"|\b(?:I|we)\s+(?:only\s+)?paid\s+\$\s?[\d,.]+\s+for\b|\bonly\s+\$\s?[\d,.]+\s+"
+    r"(?:arrived|came\s+through|showed\s+up|was\s+(?:credited|deposited))\b|\b(?:receipt|"
+    r"confirmation)\s+says\s+\$\s?[\d,.]+"
     r"|\$\s?[\d,.]+\b[^.!?]{0,60}\b(?:but|yet|and)\b[^.!?]{0,50}\b(?:charged|billed|debited|"
     r"took|came\s+out|taken)\b[^.!?]{0,25}\$\s?[\d,.]+|\b(?:charge[sd]?|charged|billed)\b[^.!?]{0,40}"
     r"\$\s?[\d,.]+[^.!?]{0,40}\b(?:but|when|while|whereas)\b[^.!?]{0,40}\b(?:receipt|contract|"
@@ -78,14 +84,16 @@ _NOT_DELIVERED = re.compile(
     r"\b(?:never|not|has\s*n[o']?t|have\s*n[o']?t|did\s*n[o']?t|still\s+(?:not|has\s*n[o']?t))\s+"
     r"(?:been\s+|yet\s+)?(?:arrived?|delivered|received|came|come|showed\s+up|shipped|got\s+(?:it|"
     r"them|anything)|get\s+(?:it|them|anything)|turned\s+up)\b|\bnever\s+(?:got|received|"
-    r"arrived|came|showed|turned\s+up)\b|\bnon[- ]delivery\b|\bno[- ]show\b|\b(?:event|concert|"
+    r"arrived|came|showed|turned\s+up)\b|\bnothing\s+(?:has\s+)?(?:come|came|arrived|shown\s+up)\b"
+    r"|\bnon[- ]delivery\b|\bno[- ]show\b|\b(?:event|concert|"
     r"show|flight|trip|tour|game|class|course|festival|match|performance|gig|cruise|retreat)\b"
     r"[^.!?]{0,50}\b(?:was\s+|got\s+|has\s+been\s+)?(?:cancell?ed|postponed|called\s+off|"
     r"never\s+happened)\b|\bcancell?ed\s+(?:the\s+)?(?:event|concert|show|flight|trip|tour|"
     r"festival|game|performance)\b", _F)
 _NOT_AS_AGREED = re.compile(
-    r"\bnot\s+(?:what\s+(?:I|we)\s+ordered|as\s+(?:described|advertised|agreed|ordered|pictured|"
-    r"promised))\b|\b(?:arrived\s+)?(?:damaged|broken|defective|faulty|counterfeit|smashed|"
+    r"\bnot\s+(?:what\s+(?:I|we)\s+(?:ordered|paid\s+for|booked)|(?:\w+\s+)?as\s+(?:described|"
+    r"advertised|agreed|ordered|pictured|promised))\b|\b(?:work|job)\s+that\s+was\s*n[o']?t\s+"
+    r"(?:done|finished)\b|\bhalf\s+of\s+the\b[^.!?]{0,40}\b(?:disappeared|vanished|left)\b|\b(?:arrived\s+)?(?:damaged|broken|defective|faulty|counterfeit|smashed|"
     r"cracked|unusable)\b|\bwrong\s+(?:item|size|colou?r|product|order|model)\b|\bnothing\s+"
     r"like\s+(?:the|what)\b|\b(?:fake|knock-?off)\s+(?:item|product|bag|watch|shoes|goods)\b", _F)
 _RETURN_NOT_CREDITED = re.compile(
@@ -93,20 +101,36 @@ _RETURN_NOT_CREDITED = re.compile(
     r"refund(?:ed)?|credit|cancell?ed)\b[^.!?]{0,90}\b(?:never|not|no|still\s+(?:no|not|nothing)|"
     r"has\s*n[o']?t|have\s*n[o']?t|did\s*n[o']?t)\s+(?:\w+\s+)?(?:credited|posted|received|showed|"
     r"appeared|come|arrived|refund(?:ed)?|credit|seen|processed|issued|got)\b|\b(?:promised|"
-    r"approved|confirmed)\s+(?:me\s+)?(?:a\s+)?(?:full\s+)?(?:refund|credit)\b", _F)
+    r"approved|confirmed)\s+(?:me\s+)?(?:a\s+)?(?:full\s+)?(?:refund|credit)\b"
+    r"|\breturned\b[^.!?]{0,160}\b(?:still\s+nothing|nothing\s+(?:on|in)\s+my|still\s+(?:does\s*n[o']?t|"
+    r"has\s*n[o']?t|not)\s+(?:\w+\s+)?(?:show|shown|appear|come))"
+    r"|\bstill\s+(?:does\s*n[o']?t|has\s*n[o']?t)\s+(?:show|shown)\s+the\s+\$?[\d,.]*\s*(?:credit|refund)"
+    r"\b[^.!?]{0,40}\breturned\b", _F)
 _PAYMENT_NOT_CREDITED = re.compile(
     r"\b(?:my\s+)?(?:card\s+)?payment\b[^.!?]{0,40}\b(?:not|never|was\s*n[o']?t|has\s*n[o']?t)\s+"
-    r"(?:\w+\s+)?(?:credited|posted|applied|recorded)\b", _F)
+    r"(?:\w+\s+)?(?:credited|posted|applied|recorded|showing|showed|shown)\b", _F)
 _SUBSCRIPTION = re.compile(
     r"\bcancell?ed\b[^.!?]{0,80}\b(?:still|again|kept|keeps|continue[sd]?)\s+(?:\w+\s+)?(?:charg|"
     r"bill|tak|debit)", _F)
 _UNAUTHORIZED_MORE = re.compile(
-    r"\b(?:took|used|taken)\s+(?:my\s+)?card\s+without\s+(?:asking|permission|my\s+permission)\b"
+    r"\b(?:took|take|takes|taken|used|use)\s+(?:my\s+)?card\b[^.!?]{0,30}?\bwithout\s+(?:asking|"
+    r"permission|my\s+permission)\b"
     r"|\bwithout\s+(?:my|our)\s+(?:permission|consent|knowledge|authori[sz]ation)\b"
     r"|\b(?:I|we)\s+(?:did\s*n[o']?t|did\s+not|never|have\s+never)\s+(?:\w+\s+)?(?:book|booked|"
     r"place|placed|order|ordered|buy|bought|purchase|purchased|authori[sz]e|authori[sz]ed|make|"
     r"made)\b(?!\s+(?:it|them|the\s+\w+)\s+(?:arrive|come|show))"
     r"|\b(?:it\s+)?(?:was\s*n[o']?t|was\s+not|wasn't)\s+me\b"
+    r"|\b(?:I|we)\s+(?:did\s*n[o']?t|did\s+not|didnt|never|not)\s+(?:\w+\s+)?(?:do|did|make|made)\s+"
+    r"(?:this|that|it|them|these|those)\b(?!\s+(?:arrive|come|show|work))"
+    r"|\b(?:that's|that\s+is|it's|it\s+is|they're|they\s+are)\s+not\s+(?:mine|me|ours)\b"
+    r"|\b(?:I|we)\s+(?:have\s+|had\s+|'ve\s+)?never\s+(?:heard\s+of|signed\s+up|set\s+(?:\w+\s+){0,2}?up|"
+    r"spoke(?:n)?\s+to|used\s+(?:that|this|the)|been\s+to|given\s+(?:them|him|her))\b"
+    r"|\bnever\s+gave\s+(?:them|him|her)\s+my\s+(?:card|account)"
+    r"|\b(?:I|we)\s+(?:have\s*n[o']?t|haven't)\s+(?:even\s+)?(?:set\s+up|made|authori[sz]ed)\b"
+    r"|\bwho\s+(?:i|we)\s+(?:do\s*n[o']?t|dont|do\s+not)\s+kno"
+    r"|\b(?:some(?:one|body)|someon|a\s+stranger|my\s+(?:son|daughter|nephew|roommate|ex))\s+"
+    r"(?:has\s+)?(?:took|take|taken|used|stole|withdrew|spent)\b(?=[^.!?]{0,60}\b(?:without|"
+    r"out\s+of\s+my|from\s+my|my\s+card|dollars|\$))"
     r"|\b(?:the|a)\s+(?:thief|thieves|person\s+who\s+stole)\b[^.!?]{0,40}\bused\b"
     r"|\bnever\s+(?:gave|given)\s+(?:him|her|them|anyone|my\s+\w+\s+and\s+\w+\s+number|my\s+"
     r"(?:account|card|details))\b|\bno\s+idea\s+who\s+(?:they|this|it)\s+(?:are|is)\b"
@@ -139,7 +163,9 @@ _PURCHASE = re.compile(
     r"restaurant|gas\s+station|hotel|charges?\s+(?:from|at|by)|charged\s+(?:by|at)|"
     r"purchas\w*|retailer|seller|vendor|app\s+store|streaming|delivery|charged\s+(?:me\s+)?"
     r"(?:\$[\d,.]+\s+)?for|paid\s+(?:\w+\s+){0,4}?(?:\$[\d,.]+\s+)?(?:with|on|using)\s+(?:my\s+)?"
-    r"(?:\w+\s+){0,2}?card)\b|\b(?:payment|charge)s?\s+(?:of\s+\$[\d,.]+\s+)?(?:to|at|from)\s+"
+    r"(?:\w+\s+){0,2}?card)\b|\bused\s+(?:it|my\s+card|the\s+card)\s+at\b|\bcharged\s+my\s+"
+    r"(?:\w+\s+)?card\b|\b(?:charge|payment)s?\s+every\b"
+    r"|\b(?:payment|charge)s?\s+(?:of\s+\$[\d,.]+\s+)?(?:to|at|from)\s+"
     r"['\"‘“]?(?-i:[A-Z])", _F)
 _P2P = re.compile(
     r"\b(?:transfer(?:red|s)?|sent\s+(?:money|\$|it|the\s+money)|send\s+money|wire[sd]?|Zelle|"
@@ -156,7 +182,11 @@ _REMITTANCE_ERROR = re.compile(
     r"(?:arrived|received|got\s+(?:it|the\s+money)|picked\s+up|credited|come\s+through|"
     r"delivered)\b|\b(?:received|got)\s+(?:only\s+)?(?:less|short|\$?[\d,.]+\s+less)\b|\bless\s+than\s+"
     r"(?:what|the|I)\b|\bwrong\s+(?:amount|exchange\s+rate|rate)\b|\b(?:late|delayed|"
-    r"overdue)\b", _F)
+    r"overdue)\b|\breceipt\s+says\b|\btook\s+\$[\d,.]+\s+(?:from|out\s+of)\s+my\b", _F)
+# Credit card entries that are not purchases: no card-network chargeback.
+_NOT_A_PURCHASE = re.compile(
+    r"\bbalance\s+transfer\b|\bcash\s+advance\b|\binterest\b|\b(?:my\s+)?payment\s+(?:of\s+\$[\d,.]+\s+)?"
+    r"(?:on|toward|to)\b|\blate\s+fee\b", _F)
 _NEW_ACCOUNT = re.compile(
     r"\b(?:just|recently)\s+(?:opened|signed\s+up|joined|created)\b|\bnew\s+(?:lumen\s+)?"
     r"(?:account|wallet)\b|\b(?:opened|signed\s+up\s+for|created)\s+(?:my|the|this|an?)\s+"
@@ -271,7 +301,8 @@ def clock_facts(text: str, received: date, signals: Iterable[str] = ()) -> Clock
     # The chargeback window: a disputed card purchase (not an ATM, not a person-to-person
     # transfer), debit or credit.
     # A credit card charge is a card purchase by nature; a debit card needs a purchase.
-    card_purchase = (credit and not atm) or (card and purchase)
+    card_purchase = (credit and not atm and not (
+        _NOT_A_PURCHASE.search(text) and not purchase)) or (card and purchase)
     disputed = unauthorized or duplicate or wrong_amount or merchant_problem or declined_debited
     card_dispute = card_purchase and (
         (disputed and not scam_authorised) or (scam_authorised and merchant_problem)
