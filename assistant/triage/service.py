@@ -74,6 +74,8 @@ class Triager:
     ) -> tuple[list[TriageResult], np.ndarray]:
         """Like `triage_tickets`, plus the intent encoder's embedding of each redacted text
         (the trends analysis clusters on it instead of encoding the text again)."""
+        if not tickets:  # e.g. a batch whose every ticket was refused
+            return [], np.zeros((0, 0), dtype=np.float32)
         guarded = [self.guards.check(t) for t in tickets]
         predictions, emb = self.classifier.predict_with_embeddings([g.text for g in guarded])
         guarded = [self.guards.add_embedding_opinion(g, e) for g, e in zip(guarded, emb)]

@@ -84,6 +84,9 @@ def test_batch_mixes_results_and_errors_in_order(client: TestClient) -> None:
     items = response.json()["results"]
     assert [i["id"] for i in items] == [1, 2]
     assert items[0]["result"]["intent"] == "card_arrival" and items[1]["error"]["code"]
+    # a batch of only refused tickets is all error items, not a 500 (found by schemathesis)
+    only_bad = client.post("/v1/triage/batch", json={"tickets": [{"id": 3, "text": ""}]})
+    assert only_bad.status_code == 200 and only_bad.json()["results"][0]["error"]["code"]
 
 
 def test_service_without_a_model_answers_503_with_a_hint(settings: Settings, tmp_path) -> None:
