@@ -21,8 +21,9 @@ Status = Literal["pending_review", "approved", "rejected", "sent"]
 
 
 class Approve(BaseModel):
-    version: int = Field(description="The draft version you reviewed (from GET); a stale one "
-                         "gets 409.")
+    # Bounded: a version beyond a database integer is a 422, not an overflow (schemathesis).
+    version: int = Field(ge=1, le=2_147_483_647, description="The draft version you reviewed "
+                         "(from GET); a stale one gets 409.")
     text: str | None = Field(default=None, max_length=20_000,
                              description="Your edited reply; it is grounding-checked again.")
     override_reason: str | None = Field(
@@ -31,7 +32,7 @@ class Approve(BaseModel):
 
 
 class Reject(BaseModel):
-    version: int
+    version: int = Field(ge=1, le=2_147_483_647)
     reason: str = Field(min_length=1, max_length=2_000)
 
 
