@@ -166,14 +166,15 @@ class SupportModel:
             self._cache[key] = entry
         return entry
 
-    def features(self, sentence: str, vector: np.ndarray, text: str, parts: list[str],
-                 matrix: np.ndarray, stems: set[str], whole: np.ndarray) -> tuple[list[float], int]:
-        """The measures of :data:`FEATURES`, and the index of the closest passage sentence."""
+    def features(self, sentence: str, vector: np.ndarray, words: set[str], text: str,
+                 parts: list[str], matrix: np.ndarray, stems: set[str],
+                 whole: np.ndarray) -> tuple[list[float], int]:
+        """The measures of :data:`FEATURES` (``words``: the sentence's stemmed content
+        words), and the index of the closest passage sentence."""
         from assistant.drafting.grounding import _numbers
 
         sims = matrix @ vector
         i = int(np.argmax(sims))
-        words = self._stemmer.content(sentence)
         closest = self._stemmer.content(parts[i])
         novel = len(words - stems)
         said, stated = _numbers(sentence), _numbers(text)
@@ -204,9 +205,10 @@ class SupportModel:
         vectors = self.encoder.encode(list(claims))
         out = []
         for sentence, vector in zip(claims, vectors):
+            words = self._stemmer.content(sentence)
             best: Support | None = None
             for chunk_id, text, parts, matrix, stems, whole in loaded:
-                f, i = self.features(sentence, vector, text, parts, matrix, stems, whole)
+                f, i = self.features(sentence, vector, words, text, parts, matrix, stems, whole)
                 p = self.decision.probability(f)
                 candidate = Support(chunk_id, parts[i], round(f[0], 4), round(f[2], 4),
                                     contradicted=bool(f[8]) and f[0] >= COSINE_THRESHOLD

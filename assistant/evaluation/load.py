@@ -304,7 +304,7 @@ def run_load_test(
             env.setdefault("ASSISTANT_DATABASE_URL", f"sqlite:///{work / 'load.db'}")
             env.setdefault("ASSISTANT_RATE_LIMIT", "1000000/minute")
             env.setdefault("ASSISTANT_LOG_LEVEL", "warning")
-            key = key or _prepare_in(env)
+            key = key or prepare_database(env["ASSISTANT_DATABASE_URL"])
             if workers > 1 and not env.get("ASSISTANT_CHROMA_URL"):
                 # Workers share an index server: `chroma run` on a copy of the data
                 # dir's embedded index (the same files), so the team's index is untouched.
@@ -341,11 +341,6 @@ def run_load_test(
             if server is not None:
                 server.stop()
     return report
-
-
-def _prepare_in(env: dict[str, str]) -> str:
-    # The database URL is the scratch one in ``env``; migrations run in this process.
-    return prepare_database(env["ASSISTANT_DATABASE_URL"])
 
 
 def _warm(url: str, key: str) -> None:

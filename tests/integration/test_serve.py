@@ -2,7 +2,6 @@
 
 import json
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -10,13 +9,8 @@ import urllib.request
 from pathlib import Path
 
 from assistant.config import Settings
+from assistant.evaluation.load import free_port
 from tests.conftest import small_kb
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def test_serve_answers_health_triage_and_search(
