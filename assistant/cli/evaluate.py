@@ -524,13 +524,16 @@ def init(
 
 @app.command("trends")
 def trends_eval(
-    seed: Annotated[int, typer.Option(help="Seed of the generated stream.")] = 2025,
+    seed: Annotated[list[int], typer.Option(help="Seed of the generated stream; repeat it "
+                                            "for several streams and their medians. 2025 "
+                                            "is the development seed.")] = [2025],
     weeks: Annotated[int, typer.Option(min=20, max=104, help="Weeks of tickets.")] = 52,
     json_out: Annotated[bool, typer.Option("--json", help="Print one JSON document.")] = False,
 ) -> None:
     """Spike recall and false alarms per 100 series-weeks, and for the planted emerging
     group: found or not, days to detection, purity and recall; on a seeded year-long stream
     (evals/trends/generate.py) triaged by the real pipeline."""
+    import statistics
     import time
 
     from rich.progress import Progress
@@ -541,21 +544,38 @@ def trends_eval(
     from assistant.trends.cache import TriageCache, triage_stream
 
     settings = get_settings()
-    tickets, truth = generate_stream(seed, weeks)
     triager = get_triager(settings)
-    started = time.perf_counter()
+    runs = []
     with Progress(transient=True, disable=json_out) as bar:
-        task = bar.add_task("triage", total=len(tickets))
-        triaged, fresh = triage_stream(tickets, triager,
-                                       TriageCache(settings.data_dir / "trends-cache.sqlite"),
-                                       progress=lambda n: bar.advance(task, n))
-        triage_s = time.perf_counter() - started
-        task2 = bar.add_task("detect", total=truth["days"])
-        report = evaluate_trends(tickets, triaged, truth,
-                                 progress=lambda n: bar.advance(task2, n))
-    report.update({"triaged_now": fresh, "triage_seconds": round(triage_s, 1), "seed": seed})
+        for one in seed:
+            tickets, truth = generate_stream(one, weeks)
+            started = time.perf_counter()
+            task = bar.add_task(f"triage (seed {one})", total=len(tickets))
+            triaged, fresh = triage_stream(tickets, triager,
+                                           TriageCache(settings.data_dir / "trends-cache.sqlite"),
+                                           progress=lambda n, task=task: bar.advance(task, n))
+            triage_s = time.perf_counter() - started
+            task2 = bar.add_task(f"detect (seed {one})", total=truth["days"])
+            report = evaluate_trends(tickets, triaged, truth,
+                                     progress=lambda n, task2=task2: bar.advance(task2, n))
+            report.update({"triaged_now": fresh, "triage_seconds": round(triage_s, 1),
+                           "seed": one})
+            runs.append(report)
+    if len(runs) == 1:
+        out = runs[0]
+    else:
+        keys = ("spike_recall", "false_alarms_per_100_series_weeks", "group_days_to_detection",
+                "group_purity", "group_recall")
+        out = {"runs": runs, "median": {
+            k: statistics.median(r[k] for r in runs if r[k] is not None)
+            for k in keys if any(r[k] is not None for r in runs)},
+            "groups_found": sum(r["group_found"] for r in runs)}
     if json_out:
-        print_json(report)
+        print_json(out)
         return
-    for key, value in report.items():
-        typer.echo(f"  {key:36s} {value}")
+    for report in runs:
+        typer.echo(f"seed {report['seed']}:")
+        for key, value in report.items():
+            typer.echo(f"  {key:36s} {value}")
+    if len(runs) > 1:
+        typer.echo(f"median over {len(runs)} seeds: {out['median']}")

@@ -28,6 +28,8 @@ def trends(
                                             "product, issue, company, channel, merchant, "
                                             "app_version, outcome).")] = [],
     report: Annotated[Optional[Path], typer.Option(help="Write the HTML report here.")] = None,
+    cache: Annotated[Optional[Path], typer.Option(
+        help="The triage cache (SQLite); default: trends-cache.sqlite in the data dir.")] = None,
     json_out: Annotated[bool, typer.Option("--json", help="Print the analysis as JSON.")] = False,
 ) -> None:
     """Trends and root causes: volumes by intent, reason and severity; spikes against each
@@ -60,15 +62,17 @@ def trends(
     settings = get_settings()
     tickets = [t for t in load_stream(input, mapping)
                if (first is None or t.received >= first) and (last is None or t.received <= last)]
+    textless = [t for t in tickets if not t.text]
+    tickets = [t for t in tickets if t.text]
     if not tickets:
-        raise InputError("no ticket in that period", "widen --since/--until")
+        raise InputError("no ticket with text in that period", "widen --since/--until")
     triager = get_triager(settings)
-    cache = TriageCache(settings.data_dir / "trends-cache.sqlite")
+    store = TriageCache(cache or settings.data_dir / "trends-cache.sqlite")
     with Progress(transient=True, disable=json_out) as bar:
         task = bar.add_task("triage", total=len(tickets))
-        triaged, fresh = triage_stream(tickets, triager, cache,
+        triaged, fresh = triage_stream(tickets, triager, store,
                                        progress=lambda n: bar.advance(task, n))
-    analysis = analyse(tickets, triaged, by)
+    analysis = analyse(tickets, triaged, by, textless=textless)
     analysis["triaged_now"] = fresh
     if report:
         report.write_text(render_trends(analysis), encoding="utf-8")
@@ -77,12 +81,15 @@ def trends(
         return
     typer.echo(f"{analysis['tickets']:,} tickets {analysis['from']} to {analysis['until']} "
                f"({fresh:,} triaged now, the rest from the cache)")
+    if textless:
+        typer.echo(f"{len(textless):,} more without text, counted in the volumes by product, "
+                   "issue and company only")
     typer.echo(f"spikes in the last 5 days: {len(analysis['spikes'])}")
     for s in analysis["spikes"][:10]:
-        typer.echo(f"  {s['series']:45s} {s['observed']} vs {s['expected']} expected "
+        typer.echo(f"  {s['series']:45s} {s['count']} vs {s['expected']} expected "
                    f"({s['strength']}x)")
-    typer.echo(f"emerging groups: {len(analysis['emerging_groups'])}")
-    for g in analysis["emerging_groups"][:10]:
+    typer.echo(f"emerging groups: {len(analysis['emerging'])}")
+    for g in analysis["emerging"][:10]:
         typer.echo(f"  [{g['size']}] {g['label']} (first seen {g['first_seen']})")
     typer.echo("deflection candidates: " + ", ".join(
         d["intent"] for d in analysis["deflection_candidates"][:8]))

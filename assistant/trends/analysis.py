@@ -8,7 +8,8 @@ tested on a day, which bounds the expected share of false alarms among the repor
 
 Emerging groups: recent tickets whose embedding is unlike every past ticket (their nearest
 past neighbour is further than almost any past ticket is from its own nearest), clustered
-with HDBSCAN (scikit-learn); each group is labelled with its c-TF-IDF keywords.
+with HDBSCAN (scikit-learn), completed by the recent tickets nearer a group's centroid than
+any past ticket is; each group is labelled with its c-TF-IDF keywords.
 """
 
 from __future__ import annotations
@@ -30,10 +31,11 @@ class Spike:
     series: str          # intent:<label> or reason:<code>
     start: str
     end: str
-    observed: int
+    count: int
     expected: float
-    strength: float      # observed / expected
+    strength: float      # count / expected
     p_value: float
+    ticket_ids: list[str] = field(default_factory=list)
     examples: list[str] = field(default_factory=list)
     hints: list[dict[str, Any]] = field(default_factory=list)
 
@@ -47,9 +49,15 @@ class Group:
     last_seen: str
     growth: dict[str, int]
     low_confidence_share: float
-    members: list[int]
+    ticket_ids: list[str]
     examples: list[str] = field(default_factory=list)
     hints: list[dict[str, Any]] = field(default_factory=list)
+
+
+# Volumes of triage results, and of the input's own attributes (those count every ticket,
+# with text or without).
+ATTRIBUTE_VOLUMES = ("product", "issue", "company")
+VOLUME_KINDS = ("intent", "reason", "severity") + ATTRIBUTE_VOLUMES
 
 
 def series_of(triaged: Sequence[Triaged]) -> list[list[str]]:
@@ -148,8 +156,39 @@ def emerging_groups(vectors: np.ndarray, days: np.ndarray, end: int, recent_days
         return []
     labels = HDBSCAN(min_cluster_size=min_size, min_samples=3, copy=True,
                      allow_single_cluster=True).fit_predict(vectors[novel])
-    groups = [novel[labels == k].tolist() for k in sorted(set(labels)) if k >= 0]
+    clusters = [novel[labels == k] for k in sorted(set(labels)) if k >= 0]
+    groups = _complete(clusters, vectors, recent, past)
     return [(g, threshold) for g in groups]
+
+
+def _complete(clusters: list[np.ndarray], vectors: np.ndarray, recent: np.ndarray,
+              past: np.ndarray) -> list[list[int]]:
+    """HDBSCAN's groups completed by what its density estimate leaves out.
+
+    On a few dozen tickets HDBSCAN keeps the densest core of a new script and calls the
+    rest of it noise (one variant of the wording per sub-cluster). A group's reach is how
+    close the nearest past ticket comes to its centroid: any recent ticket closer than that
+    joins the group it is nearest to (nothing before was like it), and two groups whose
+    centroids are each within the other's reach are one."""
+    if not clusters:
+        return []
+    groups = [set(c.tolist()) for c in clusters]
+    while True:
+        centroids = np.stack([vectors[list(g)].mean(axis=0) for g in groups])
+        centroids /= np.maximum(np.linalg.norm(centroids, axis=1, keepdims=True), 1e-9)
+        reach = (vectors[past] @ centroids.T).max(axis=0)
+        between = centroids @ centroids.T
+        pair = next(((a, b) for a in range(len(groups)) for b in range(a + 1, len(groups))
+                     if between[a, b] > max(reach[a], reach[b])), None)
+        if pair is None:
+            break
+        groups[pair[0]] |= groups.pop(pair[1])
+    sims = vectors[recent] @ centroids.T
+    best = sims.argmax(axis=1)
+    for i, k, sim in zip(recent.tolist(), best.tolist(), sims.max(axis=1).tolist()):
+        if sim > reach[k] and not any(i in g for g in groups):
+            groups[k].add(i)
+    return [sorted(g) for g in groups]
 
 
 def keywords(texts: Sequence[str], groups: Sequence[Sequence[int]], k: int = 6) -> list[list[str]]:
@@ -211,7 +250,10 @@ def hints(members: Sequence[int], baseline: Sequence[int], tickets: Sequence[Str
 
 
 def analyse(tickets: Sequence[StreamTicket], triaged: Sequence[Triaged], by: str = "week",
-            fdr: float = 0.05, examples: int = 5) -> dict[str, Any]:
+            fdr: float = 0.05, examples: int = 5,
+            textless: Sequence[StreamTicket] = ()) -> dict[str, Any]:
+    """The whole analysis. ``textless`` tickets (no text to triage, such as CFPB complaints
+    without a narrative) count only in the volumes by product, issue and company."""
     if not tickets:
         return {"tickets": 0}
     day0 = min(t.received for t in tickets)
@@ -232,10 +274,10 @@ def analyse(tickets: Sequence[StreamTicket], triaged: Sequence[Triaged], by: str
         monday = d - timedelta(days=d.weekday())
         return monday.isoformat()
 
-    periods = sorted({period(t.received) for t in tickets})
+    textless = list(textless)
+    periods = sorted({period(t.received) for t in list(tickets) + textless})
     index = {p: i for i, p in enumerate(periods)}
-    volume: dict[str, dict[str, list[int]]] = {"intent": {}, "reason": {}, "severity": {},
-                                               "product": {}, "issue": {}}
+    volume: dict[str, dict[str, list[int]]] = {kind: {} for kind in VOLUME_KINDS}
     escalated = [0] * len(periods)
     totals = [0] * len(periods)
     for t, r in zip(tickets, triaged):
@@ -243,12 +285,15 @@ def analyse(tickets: Sequence[StreamTicket], triaged: Sequence[Triaged], by: str
         totals[i] += 1
         escalated[i] += r.escalate
         keys = {"intent": [r.intent], "reason": list(dict.fromkeys(r.reasons)),
-                "severity": [r.severity or "none"],
-                "product": [t.attributes["product"]] if "product" in t.attributes else [],
-                "issue": [t.attributes["issue"]] if "issue" in t.attributes else []}
+                "severity": [r.severity or "none"]}
         for kind, names in keys.items():
             for name in names:
                 volume[kind].setdefault(name, [0] * len(periods))[i] += 1
+    for t in list(tickets) + textless:
+        i = index[period(t.received)]
+        for kind in ATTRIBUTE_VOLUMES:
+            if kind in t.attributes:
+                volume[kind].setdefault(t.attributes[kind], [0] * len(periods))[i] += 1
     top = {kind: dict(sorted(series.items(), key=lambda kv: -sum(kv[1]))[:12])
            for kind, series in volume.items()}
 
@@ -262,6 +307,7 @@ def analyse(tickets: Sequence[StreamTicket], triaged: Sequence[Triaged], by: str
         spikes.append(Spike(name, (day0 + timedelta(days=start)).isoformat(),
                             last.isoformat(), observed, round(expected, 1),
                             round(observed / expected, 2), p,
+                            [tickets[i].id for i in members],
                             [texts[i][:240] for i in members[:examples]],
                             hints(members, baseline or list(range(len(tickets))), tickets, texts)))
     spikes.sort(key=lambda s: s.p_value)
@@ -282,7 +328,7 @@ def analyse(tickets: Sequence[StreamTicket], triaged: Sequence[Triaged], by: str
             growth={"last_7_days": int((member_days > end - 7).sum()),
                     "previous_7_days": int(((member_days <= end - 7) & (member_days > end - 14)).sum())},
             low_confidence_share=round(float(np.mean([c < 0.5 for c in conf])), 2),
-            members=[int(m) for m in members],
+            ticket_ids=[tickets[i].id for i in members],
             examples=[texts[i][:240] for i in members[:examples]],
             hints=hints(members, baseline, tickets, texts)))
 
@@ -298,7 +344,9 @@ def analyse(tickets: Sequence[StreamTicket], triaged: Sequence[Triaged], by: str
     deflect.sort(key=lambda d: -d["tickets"])
 
     return {
-        "tickets": n, "from": day0.isoformat(), "until": last.isoformat(), "by": by,
+        "tickets": n, "textless_tickets": len(textless),
+        "from": min([day0] + [t.received for t in textless]).isoformat(),
+        "until": max([last] + [t.received for t in textless]).isoformat(), "by": by,
         "periods": periods, "totals": totals,
         "escalation_rate": [round(e / t, 4) if t else 0.0 for e, t in zip(escalated, totals)],
         "volumes": top,
@@ -307,7 +355,7 @@ def analyse(tickets: Sequence[StreamTicket], triaged: Sequence[Triaged], by: str
                         f"the previous 8 weeks and the weekday profile of all tickets; "
                         f"Benjamini-Hochberg at FDR {fdr} across the {len(counts)} series; "
                         f"strength at least 1.3",
-        "emerging_groups": [asdict(g) for g in groups],
+        "emerging": [asdict(g) for g in groups],
         "deflection_candidates": deflect[:15],
         "low_confidence_share": round(float(np.mean([t.confidence < 0.5 for t in triaged])), 4),
     }
