@@ -12,6 +12,7 @@ from assistant.cli.output import print_json
 def register(app: typer.Typer) -> None:
     app.command("bench")(bench)
     app.command("load-test")(load_test)
+    app.command("bench-trends")(bench_trends)
 
 
 SCENARIOS = ("triage", "tickets", "soak")
@@ -231,3 +232,33 @@ def _verdicts(report: dict) -> list[str]:
             out.append(f"{'met' if ok else 'MISSED'}: soak memory growth {growth:+.1%} "
                        f"(<= {SOAK_GROWTH:.0%}), {errors} errors (0)")
     return out
+
+
+def bench_trends(
+    tickets: Annotated[int, typer.Option(min=1000, help="Tickets in the cold run.")] = 100_000,
+    seed: Annotated[int, typer.Option(help="Seed of the generated stream.")] = 2025,
+    json_out: Annotated[bool, typer.Option("--json", help="Print one JSON document.")] = False,
+) -> None:
+    """Time `assistant trends` on the seeded stream scaled to TICKETS: a cold run (empty
+    triage cache, triage included) and a re-run with one new week; peak memory of each.
+    Targets: cold <= 10 min, re-run <= 1 min, memory <= 4 GB. Exits 1 when one is missed."""
+    from rich.console import Console
+
+    from assistant.evaluation.trends_bench import run_trends_bench
+
+    console = Console(stderr=True)
+    with console.status("generating the stream") as status:
+        report = run_trends_bench(tickets, seed, progress=status.update)
+    if json_out:
+        print_json(report)
+    else:
+        m = report["machine"]
+        typer.echo(f"machine: {m['cpu']}, {m['cores']} cores")
+        for name in ("cold", "rerun_one_new_week"):
+            r = report[name]
+            typer.echo(f"{name:20s} {r['tickets']:>8,} tickets  {r['seconds']:7.1f} s  "
+                       f"peak {r['peak_rss_mb']:7.0f} MB  triaged now {r['triaged_now']:,}")
+        typer.echo("met: " + ", ".join(f"{k} {'yes' if v else 'NO'}"
+                                       for k, v in report["met"].items()))
+    if not all(report["met"].values()):
+        raise typer.Exit(1)

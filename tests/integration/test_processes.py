@@ -385,3 +385,16 @@ def test_schemathesis_finds_no_server_error(embedded_index: dict[str, str], tmp_
         )
         assert done.returncode == 0, (done.stdout[-6000:] + done.stderr[-2000:]
                                       + server.output()[-3000:])
+
+
+def test_bench_trends_runs_cold_then_one_new_week(settings: Settings, triager) -> None:
+    """The trends bench runs the real CLI twice: the re-run triages only the new week."""
+    from assistant.evaluation.trends_bench import run_trends_bench
+
+    report = run_trends_bench(2500, seed=5, env=base_env(settings))
+    cold, rerun = report["cold"], report["rerun_one_new_week"]
+    assert cold["triaged_now"] == cold["tickets"] >= 2000
+    assert rerun["tickets"] == cold["tickets"] + report["new_tickets"]
+    assert rerun["triaged_now"] == report["new_tickets"] > 0
+    assert cold["peak_rss_mb"] > 100 and cold["seconds"] > 0
+    assert set(report["met"]) == {"cold", "rerun", "memory"}
