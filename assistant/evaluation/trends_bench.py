@@ -87,7 +87,9 @@ def run_trends_bench(target: int = 100_000, seed: int = 2025,
         "cold": cold, "rerun_one_new_week": rerun, "new_tickets": len(tickets) - len(base),
         "targets": {"cold_seconds": COLD_SECONDS, "rerun_seconds": RERUN_SECONDS,
                     "peak_rss_mb": PEAK_MB},
-        "met": {"cold": cold["seconds"] <= COLD_SECONDS,
+        # triage is linear in the tickets: a smaller run is judged on its projection
+        "cold_seconds_per_100k": round(cold["seconds"] * 100_000 / cold["tickets"], 1),
+        "met": {"cold": cold["seconds"] * max(1.0, 100_000 / cold["tickets"]) <= COLD_SECONDS,
                 "rerun": rerun["seconds"] <= RERUN_SECONDS,
                 "memory": max(cold["peak_rss_mb"], rerun["peak_rss_mb"]) <= PEAK_MB},
     }
