@@ -545,14 +545,14 @@ def trends_eval(
 
     settings = get_settings()
     triager = get_triager(settings)
+    cache = TriageCache(settings.data_dir / "trends-cache.sqlite")
     runs = []
     with Progress(transient=True, disable=json_out) as bar:
         for one in seed:
             tickets, truth = generate_stream(one, weeks)
             started = time.perf_counter()
             task = bar.add_task(f"triage (seed {one})", total=len(tickets))
-            triaged, fresh = triage_stream(tickets, triager,
-                                           TriageCache(settings.data_dir / "trends-cache.sqlite"),
+            triaged, fresh = triage_stream(tickets, triager, cache,
                                            progress=lambda n, task=task: bar.advance(task, n))
             triage_s = time.perf_counter() - started
             task2 = bar.add_task(f"detect (seed {one})", total=truth["days"])

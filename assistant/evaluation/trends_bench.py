@@ -44,15 +44,16 @@ def _write(tickets: list[Any], path: Path) -> None:
 def _run(args: list[str], env: dict[str, str]) -> dict[str, Any]:
     started = time.perf_counter()
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
-        child = subprocess.Popen(args, stdout=out, stderr=err, env=env)
-        _, status, usage = os.wait4(child.pid, 0)
-        child.returncode = os.waitstatus_to_exitcode(status)
+        # wait4, not getrusage(RUSAGE_CHILDREN): the peak of this child, not of all so far
+        pid = subprocess.Popen(args, stdout=out, stderr=err, env=env).pid
+        _, status, usage = os.wait4(pid, 0)
+        code = os.waitstatus_to_exitcode(status)
         seconds = time.perf_counter() - started
         out.seek(0)
         err.seek(0)
         stdout, stderr = out.read().decode(), err.read().decode()
-    if child.returncode != 0:
-        raise TrendsBenchError(f"`assistant trends` failed ({child.returncode}): "
+    if code != 0:
+        raise TrendsBenchError(f"`assistant trends` failed ({code}): "
                                f"{stderr.strip()[-800:]}",
                                "run the printed command by hand to see the whole error")
     analysis = json.loads(stdout)

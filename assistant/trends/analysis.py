@@ -274,8 +274,8 @@ def analyse(tickets: Sequence[StreamTicket], triaged: Sequence[Triaged], by: str
         monday = d - timedelta(days=d.weekday())
         return monday.isoformat()
 
-    textless = list(textless)
-    periods = sorted({period(t.received) for t in list(tickets) + textless})
+    counted = list(tickets) + list(textless)  # what the attribute volumes count
+    periods = sorted({period(t.received) for t in counted})
     index = {p: i for i, p in enumerate(periods)}
     volume: dict[str, dict[str, list[int]]] = {kind: {} for kind in VOLUME_KINDS}
     escalated = [0] * len(periods)
@@ -289,7 +289,7 @@ def analyse(tickets: Sequence[StreamTicket], triaged: Sequence[Triaged], by: str
         for kind, names in keys.items():
             for name in names:
                 volume[kind].setdefault(name, [0] * len(periods))[i] += 1
-    for t in list(tickets) + textless:
+    for t in counted:
         i = index[period(t.received)]
         for kind in ATTRIBUTE_VOLUMES:
             if kind in t.attributes:
@@ -345,8 +345,8 @@ def analyse(tickets: Sequence[StreamTicket], triaged: Sequence[Triaged], by: str
 
     return {
         "tickets": n, "textless_tickets": len(textless),
-        "from": min([day0] + [t.received for t in textless]).isoformat(),
-        "until": max([last] + [t.received for t in textless]).isoformat(), "by": by,
+        "from": min(t.received for t in counted).isoformat(),
+        "until": max(t.received for t in counted).isoformat(), "by": by,
         "periods": periods, "totals": totals,
         "escalation_rate": [round(e / t, 4) if t else 0.0 for e, t in zip(escalated, totals)],
         "volumes": top,
