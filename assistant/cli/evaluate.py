@@ -56,7 +56,9 @@ def guards(
     """PII precision/recall (overall and per type) on evals/datasets/pii; injection
     accuracy/F1 on the held-out deepset split (the lexical detector OR-ed with the head on
     the intent embedding, as triage runs them, and each alone); false positives on
-    BANKING77 test queries and on the escalation set's multi-sentence complaints."""
+    BANKING77 test queries, on the escalation set's multi-sentence complaints (development
+    data) and on the other CFPB narratives (credit reporting, debt collection, mortgages),
+    split in a development half and a held-out half."""
     from assistant.config import get_settings
     import time
 
@@ -65,6 +67,7 @@ def guards(
         evaluate_pii,
         evaluate_pii_coverage,
         evaluate_presidio,
+        load_cfpb_narratives,
         load_injection_split,
         load_marked_cases,
         PII_HOLDOUT,
@@ -119,6 +122,8 @@ def guards(
             load_injection_split(),
             benign,
             complaints,
+            cfpb_dev=load_cfpb_narratives("dev"),
+            cfpb_test=load_cfpb_narratives("test"),
             language_of=lambda text: identifier.identify(text).code,
             thresholds={
                 "lexical": round(guards_.injection.threshold, 4),
@@ -180,9 +185,15 @@ def guards(
         f"{report['benign_false_positive_rate']:.2%}"
     )
     typer.echo(
-        f"  false positives on {report['ticket_n']:,} complaint tickets (escalation set): "
-        f"{report['ticket_false_positive_rate']:.2%}"
+        f"  false positives on {report['ticket_n']:,} complaint tickets (escalation set, "
+        f"development): {report['ticket_false_positive_rate']:.2%}"
     )
+    for split, label in (("dev", "development"), ("test", "held out")):
+        typer.echo(
+            f"  false positives on {report[f'cfpb_{split}_n']:,} other CFPB narratives, "
+            f"{split} half ({label}): {report[f'cfpb_{split}_false_positive_rate']:.2%}  by "
+            f"{report[f'cfpb_{split}_flagged_by']}"
+        )
 
 
 @app.command("escalation")

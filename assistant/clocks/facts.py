@@ -85,7 +85,8 @@ _NOT_DELIVERED = re.compile(
     r"(?:been\s+|yet\s+)?(?:arrived?|delivered|received|came|come|showed\s+up|shipped|got\s+(?:it|"
     r"them|anything)|get\s+(?:it|them|anything)|turned\s+up)\b|\bnever\s+(?:got|received|"
     r"arrived|came|showed|turned\s+up)\b|\bnothing\s+(?:has\s+)?(?:come|came|arrived|shown\s+up)\b"
-    r"|\bnon[- ]delivery\b|\bno[- ]show\b|\b(?:event|concert|"
+    r"|\bnon[- ]delivery\b|\bno[- ]show\b|\bnever\s+(?:start(?:ed)?|began|begin|happen(?:ed)?|"
+    r"took\s+place)\b|\b(?:event|concert|"
     r"show|flight|trip|tour|game|class|course|festival|match|performance|gig|cruise|retreat)\b"
     r"[^.!?]{0,50}\b(?:was\s+|got\s+|has\s+been\s+)?(?:cancell?ed|postponed|called\s+off|"
     r"never\s+happened)\b|\bcancell?ed\s+(?:the\s+)?(?:event|concert|show|flight|trip|tour|"
@@ -123,18 +124,36 @@ _UNAUTHORIZED_MORE = re.compile(
     r"|\b(?:I|we)\s+(?:did\s*n[o']?t|did\s+not|didnt|never|not)\s+(?:\w+\s+)?(?:do|did|make|made)\s+"
     r"(?:this|that|it|them|these|those)\b(?!\s+(?:arrive|come|show|work))"
     r"|\b(?:that's|that\s+is|it's|it\s+is|they're|they\s+are)\s+not\s+(?:mine|me|ours)\b"
-    r"|\b(?:I|we)\s+(?:have\s+|had\s+|'ve\s+)?never\s+(?:heard\s+of|signed\s+up|set\s+(?:\w+\s+){0,2}?up|"
+    r"|\b(?:I|we)(?:\s+have|\s+had|'ve|\u2019ve)?\s+never\s+(?:heard\s+of|signed\s+up|set\s+(?:\w+\s+){0,2}?up|"
     r"spoke(?:n)?\s+to|used\s+(?:that|this|the)|been\s+to|given\s+(?:them|him|her))\b"
     r"|\bnever\s+gave\s+(?:them|him|her)\s+my\s+(?:card|account)"
     r"|\b(?:I|we)\s+(?:have\s*n[o']?t|haven't)\s+(?:even\s+)?(?:set\s+up|made|authori[sz]ed)\b"
     r"|\bwho\s+(?:i|we)\s+(?:do\s*n[o']?t|dont|do\s+not)\s+kno"
     r"|\b(?:some(?:one|body)|someon|a\s+stranger|my\s+(?:son|daughter|nephew|roommate|ex))\s+"
-    r"(?:has\s+)?(?:took|take|taken|used|stole|withdrew|spent)\b(?=[^.!?]{0,60}\b(?:without|"
-    r"out\s+of\s+my|from\s+my|my\s+card|dollars|\$))"
+    r"(?:has\s+)?(?:took|take|taken|used|stole|withdrew|spent|pulled|moved|sent)\b(?=[^.!?]{0,60}(?:\b(?:without|"
+    r"out\s+of\s+my|from\s+my|my\s+card|dollars)|\$))"
     r"|\b(?:the|a)\s+(?:thief|thieves|person\s+who\s+stole)\b[^.!?]{0,40}\bused\b"
+    # the customer has no relation to the payee: "not mine, never heard of them", "I don't
+    # have a policy with them", "I don't know anyone in the Philippines"
+    r"|\bnot\s+mine\b|\bnever\s+heard\s+of\s+(?:them|it|this|that|the|him|her)\b"
+    r"|\b(?:I|we)\s+(?:do\s*n[o']?t|don't|do\s+not)\s+(?:even\s+)?(?:have|hold)\s+(?:an?\s+|any\s+)?"
+    r"(?:policy|account|subscription|membership|contract|loan|plan)\s+with\b"
+    r"|\b(?:I|we)\s+(?:do\s*n[o']?t|don't|do\s+not)\s+know\s+(?:anyone|anybody|any\s+one)\s+(?:in|at|there)\b"
+    r"|\b(?:I|we)\s+(?:do\s*n[o']?t|don't|do\s+not|did\s*n[o']?t|didn't|did\s+not)\s+recogni[sz]e\b"
     r"|\bnever\s+(?:gave|given)\s+(?:him|her|them|anyone|my\s+\w+\s+and\s+\w+\s+number|my\s+"
     r"(?:account|card|details))\b|\bno\s+idea\s+who\s+(?:they|this|it)\s+(?:are|is)\b"
     r"|\b(?:I've|I\s+have|I)\s+never\s+(?:shopped|been|ordered|bought)\s+(?:there|from\s+them)\b", _F)
+
+# Statements that deny the error or are about the card itself, blanked before the
+# error patterns run: "there are no charges I don't recognize", "my new card hasn't
+# arrived" (a card in the post is not goods not delivered).
+_DENIED_ERROR = re.compile(
+    r"\bno\s+(?:\w+\s+){0,2}?(?:charges?|transactions?|payments?|debits?|withdrawals?|transfers?)\s+"
+    r"(?:that\s+)?(?:I|we)\s+(?:do\s*n[o']?t|don't|do\s+not|did\s*n[o']?t|didn't)\s+"
+    r"(?:recogni[sz]e|make|authori[sz]e)\b"
+    r"|\b(?:card|statement|PIN|replacement|pin\s+mailer|card\s+reader)\s+(?:still\s+)?(?:has\s*n[o']?t|has\s+not|"
+    r"hasn't|never|did\s*n[o']?t|didn't|did\s+not|is\s*n[o']?t|has\s+still\s+not)\s+(?:yet\s+)?"
+    r"(?:arrived?|come|came|been\s+(?:delivered|received)|shown\s+up|turned\s+up)\b", _F)
 
 # --- scams --------------------------------------------------------------------------
 _GAVE_CREDENTIALS = re.compile(
@@ -149,7 +168,9 @@ _THEY_MOVED = re.compile(
     r"used|logged\s+in|accessed|charged)\b", _F)
 _CUSTOMER_SENT = re.compile(
     r"\b(?:I|we)\s+(?:then\s+|also\s+|even\s+|actually\s+|stupidly\s+)?(?:sent|transferred|paid|"
-    r"wired|moved|bought|invested|deposited|zelled)\b", _F)
+    r"wired|moved|bought|invested|deposited|zelled)\b"
+    # the present tense as some customers write the past: "I send 150 dolar to my mother"
+    r"|\b(?:I|we)\s+(?:send|transfer|wire)\s+(?:\$|\d|money|the\s+money)", _F)
 
 # --- the account and the transaction ------------------------------------------------
 _CREDIT = re.compile(
@@ -182,7 +203,10 @@ _REMITTANCE_ERROR = re.compile(
     r"(?:arrived|received|got\s+(?:it|the\s+money)|picked\s+up|credited|come\s+through|"
     r"delivered)\b|\b(?:received|got)\s+(?:only\s+)?(?:less|short|\$?[\d,.]+\s+less)\b|\bless\s+than\s+"
     r"(?:what|the|I)\b|\bwrong\s+(?:amount|exchange\s+rate|rate)\b|\b(?:late|delayed|"
-    r"overdue)\b|\breceipt\s+says\b|\btook\s+\$[\d,.]+\s+(?:from|out\s+of)\s+my\b", _F)
+    r"overdue)\b|\breceipt\s+says\b|\btook\s+\$[\d,.]+\s+(?:from|out\s+of)\s+my\b"
+    r"|\bthere\s+(?:is|was)\s+nothing\b|\bnothing\s+(?:came|arrived|was\s+there|has\s+arrived)\b"
+    r"|\bonly\s+(?:got|received|arrived)\b|\bnever\s+(?:got|made\s+it)\s+there\b|\b(?:not|never)\s+"
+    r"(?:have|has|had|get|got)\s+the\s+money\b|\b(?:never|not|did\s*n[o']?t)\s+reach(?:ed)?\b", _F)
 # Credit card entries that are not purchases: no card-network chargeback.
 _NOT_A_PURCHASE = re.compile(
     r"\bbalance\s+transfer\b|\bcash\s+advance\b|\binterest\b|\b(?:my\s+)?payment\s+(?:of\s+\$[\d,.]+\s+)?"
@@ -217,10 +241,24 @@ _FOREIGN_PLACES = (
     "brazil|rio|s[aã]o\\s+paulo|argentina|buenos\\s+aires|chile|santiago|peru|lima|colombia|"
     "bogot[aá]|medell[ií]n|costa\\s+rica|dominican\\s+republic|punta\\s+cana|jamaica|bahamas|"
     "aruba|cuba|guatemala|el\\s+salvador|honduras|nicaragua|panama|ecuador|venezuela|australia|"
-    "sydney|melbourne|new\\s+zealand|auckland|the\\s+uk|u\\.k\\.|uk|abroad|overseas"
+    "sydney|melbourne|new\\s+zealand|auckland|the\\s+uk|u\\.k\\.|uk|cebu|davao|quezon\\s+city|"
+    "lahore|karachi|islamabad|dhaka|bangladesh|kathmandu|nepal|sri\\s+lanka|colombo|haiti|"
+    "port-au-prince|san\\s+salvador|tegucigalpa|santo\\s+domingo|kingston,?\\s+jamaica|"
+    "ho\\s+chi\\s+minh|saigon|jakarta|ethiopia|addis\\s+ababa|somalia|senegal|dakar|cameroon|"
+    "ukraine|kyiv|kiev|romania|bucharest|abroad|overseas"
 )
 _FOREIGN = re.compile(rf"\b(?:{_FOREIGN_PLACES})\b", _F)
-_INTERNATIONAL = re.compile(_INTERNATIONAL.pattern.replace("FOREIGN", f"(?:{_FOREIGN_PLACES})"), _F)
+# Money sent in a foreign currency is sent abroad ("sent 25,000 pesos to my aunt").
+_FOREIGN_CURRENCY = (
+    "pesos|rupees|naira|cedis|shillings|quetzales|lempiras|soles|reais|rands|dirhams|euros|"
+    "pounds|yen|yuan|baht|rupiah|zlotys|hryvnias|birr|francs|dinars|taka|"
+    "gourdes|colones|bolivianos"
+)
+_INTERNATIONAL = re.compile(
+    _INTERNATIONAL.pattern.replace("FOREIGN", f"(?:{_FOREIGN_PLACES})")
+    + rf"|\b(?:send|sent|sending|transfer(?:red)?|wired?)\b[^.!?]{{0,40}}\b(?:{_FOREIGN_CURRENCY})\b",
+    _F,
+)
 # The card was used there: a terminal or merchant abroad, or the customer was there.
 _USED_ABROAD = re.compile(
     rf"\b(?:ATMs?|cash\s+machine|shops?|stores?|restaurants?|hotels?|bars?|caf[eé]s?|markets?|"
@@ -231,6 +269,11 @@ _USED_ABROAD = re.compile(
     rf"(?:{_FOREIGN_PLACES})\b|\b(?:trip|vacation|holiday|honeymoon|travel+ing)\s+(?:to|in)\s+"
     rf"(?:{_FOREIGN_PLACES})\b|\b(?:used|tapped|swiped|withdrew)\b[^.!?]{{0,40}}\b(?:in|at)\s+"
     rf"(?:{_FOREIGN_PLACES})\b", _F)
+
+
+# The cue triage adds when only a confident "payment not recognised" intent, and nothing
+# in the text, says the transfer was unauthorized (see triage/service.py).
+UNAUTHORIZED_BY_INTENT = "unauthorized_by_intent"
 
 
 @dataclass(frozen=True)
@@ -249,6 +292,7 @@ class ClockFacts:
     cfpb_filed_on: date | None = None
     dates: list[DateMention] = field(default_factory=list)
     notes: tuple[str, ...] = ()  # facts that were unclear, and which reading was taken
+    basis_note: str = ""  # when the error itself is inferred, not stated: on every clock
 
     def earliest(self, kind: str) -> DateMention | None:
         found = [m for m in self.dates if m.kind == kind]
@@ -260,6 +304,7 @@ def clock_facts(text: str, received: date, signals: Iterable[str] = ()) -> Clock
     are the escalation signals triage found in it."""
     codes = set(signals)
     dates = find_dates(text, received)
+    text = _DENIED_ERROR.sub(lambda m: " " * len(m.group()), text)  # offsets kept
     notes: list[str] = []
     credit = bool(_CREDIT.search(text))
     atm = bool(_ATM.search(text))
@@ -269,9 +314,22 @@ def clock_facts(text: str, received: date, signals: Iterable[str] = ()) -> Clock
     customer_sent = bool(_CUSTOMER_SENT.search(text))
     credentials = bool(_GAVE_CREDENTIALS.search(text)) and bool(_THEY_MOVED.search(text))
     scam_authorised = scam and customer_sent and not credentials
-    unauthorized = (
-        ("unauthorized_transaction" in codes or bool(_UNAUTHORIZED_MORE.search(text)) or credentials)
-        and not scam_authorised
+    said_unauthorized = (
+        "unauthorized_transaction" in codes or bool(_UNAUTHORIZED_MORE.search(text)) or credentials
+    )
+    # A purchase that went wrong (never delivered, not as described) explains the ticket
+    # as well as the intent does: then the intent alone does not make it unauthorized.
+    not_delivered = bool(_NOT_DELIVERED.search(text))
+    not_as_agreed = bool(_NOT_AS_AGREED.search(text))
+    return_not_credited = bool(_RETURN_NOT_CREDITED.search(text))
+    subscription = bool(_SUBSCRIPTION.search(text))
+    merchant_problem = not_delivered or not_as_agreed or return_not_credited or subscription
+    by_intent = UNAUTHORIZED_BY_INTENT in codes and not merchant_problem
+    unauthorized = (said_unauthorized or by_intent) and not scam_authorised
+    basis = (
+        "Unclear: the text does not say the transfer was unauthorized, the issue type (a "
+        "payment not recognised) does; confirm with the customer."
+        if unauthorized and not said_unauthorized else ""
     )
     duplicate = bool(_DUPLICATE.search(text))
     wrong_amount = bool(_WRONG_AMOUNT.search(text))
@@ -279,18 +337,13 @@ def clock_facts(text: str, received: date, signals: Iterable[str] = ()) -> Clock
     declined_debited = bool(_DECLINED_DEBITED.search(text))
     missing_deposit = bool(_MISSING_DEPOSIT.search(text)) and bool(_SENDER_CONFIRMS.search(text))
     misrouted = bool(_MISROUTED.search(text)) and bool(_CORRECT_DETAILS.search(text))
-    not_delivered = bool(_NOT_DELIVERED.search(text))
-    not_as_agreed = bool(_NOT_AS_AGREED.search(text))
-    return_not_credited = bool(_RETURN_NOT_CREDITED.search(text))
     payment_not_credited = bool(_PAYMENT_NOT_CREDITED.search(text))
-    subscription = bool(_SUBSCRIPTION.search(text))
 
     international = bool(_INTERNATIONAL.search(text)) and not _OTHER_PROVIDER.search(text)
     remittance = (
         international and customer_sent and not unauthorized and not scam
         and bool(_REMITTANCE_ERROR.search(text)) and not credit
     )
-    merchant_problem = not_delivered or not_as_agreed or return_not_credited or subscription
     reg_e_error = (
         unauthorized or duplicate or wrong_amount or atm_short or declined_debited
         or missing_deposit or misrouted
@@ -322,7 +375,7 @@ def clock_facts(text: str, received: date, signals: Iterable[str] = ()) -> Clock
     filed = _CFPB_FILED.search(text)
     cfpb = (
         ("cfpb_complaint_filed" in codes or bool(filed))
-        and not (filed and _WILL_FILE.search(text[max(0, filed.start() - 30) : filed.start()]))
+        and not (filed and _WILL_FILE.search(_words_before(text, filed.start())))
     )
     if cfpb:
         when = [m for m in dates if m.kind == "filed"]
@@ -341,7 +394,15 @@ def clock_facts(text: str, received: date, signals: Iterable[str] = ()) -> Clock
         cfpb_filed_on=cfpb_on,
         dates=dates,
         notes=tuple(notes),
+        basis_note=basis,
     )
+
+
+def _words_before(text: str, at: int, words: int = 3) -> str:
+    """The last few words before ``at`` in its sentence ("I will file" but not "nobody will
+    tell me why. I filed")."""
+    sentence = re.split(r"[.!?\n]", text[max(0, at - 80) : at])[-1]
+    return " ".join(sentence.split()[-words:])
 
 
 def _is_new_account(text: str, dates: list[DateMention], received: date) -> bool:

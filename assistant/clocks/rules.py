@@ -54,6 +54,13 @@ def compute_deadlines(
             if d.rule.startswith("reg_e_investigation_extended") else d
             for d in out
         ]
+    if facts.basis_note:
+        out = [
+            Deadline(d.rule, d.deadline, d.citation, f"{d.note} {facts.basis_note}", d.chunk_id,
+                     d.starts_from)
+            if d.rule.startswith(("reg_e_", "reg_z_")) else d
+            for d in out
+        ]
     return out
 
 

@@ -25,6 +25,7 @@ PII_HOLDOUT = PROJECT_ROOT / "evals" / "pii" / "holdout.txt"
 INJECTION_SPLIT = (
     PROJECT_ROOT / "evals" / "datasets" / "prompt_injection" / "deepset_prompt_injections.json"
 )
+CFPB_DIR = PROJECT_ROOT / "evals" / "datasets" / "cfpb"
 
 
 def load_pii_cases(path: Path = PII_CASES) -> list[dict[str, Any]]:
@@ -344,11 +345,48 @@ def load_injection_split(path: Path = INJECTION_SPLIT) -> list[dict[str, Any]]:
         ) from None
 
 
+def load_cfpb_narratives(split: str, directory: Path = CFPB_DIR) -> list[str]:
+    """The CFPB sample's consumer narratives that are not in the escalation set, in two
+    halves by Complaint ID (``split`` "dev" or "test").
+
+    The escalation set's 245 payments narratives were development data for both
+    injection detectors. The other products' narratives (credit reporting, debt
+    collection, mortgages, loans: letters full of demands such as "remove this account")
+    are split: the dev half may be read to find what the detectors get wrong; the test
+    half is never looked at, so its false-positive rate is a held-out figure.
+    """
+    import csv
+    import zlib
+
+    if split not in ("dev", "test"):
+        raise ValueError(f"split must be 'dev' or 'test', not {split!r}")
+    try:
+        with open(directory / "payments_narratives.csv", encoding="utf-8", newline="") as fh:
+            used = {row["Complaint ID"] for row in csv.DictReader(fh)}
+        with open(directory / "complaints_sample.csv", encoding="utf-8", newline="") as fh:
+            rows = list(csv.DictReader(fh))
+    except (OSError, KeyError, csv.Error) as exc:
+        raise DatasetError(
+            f"cannot read the CFPB complaint sample in {directory} ({exc})",
+            "restore evals/datasets/cfpb/ from git",
+        ) from None
+    half = 0 if split == "dev" else 1
+    return [
+        text
+        for row in rows
+        if (text := (row.get("Consumer complaint narrative") or "").strip())
+        and (cid := row.get("Complaint ID") or "") not in used
+        and zlib.crc32(cid.encode()) % 2 == half
+    ]
+
+
 def evaluate_injection(
     score: Callable[[Sequence[str]], list[InjectionScore]],
     rows: Sequence[dict[str, Any]],
     benign_queries: Iterable[str],
     benign_tickets: Sequence[str] = (),
+    cfpb_dev: Sequence[str] = (),
+    cfpb_test: Sequence[str] = (),
     language_of: Callable[[str], str] | None = None,
     thresholds: dict[str, float] | None = None,
 ) -> dict[str, Any]:
@@ -358,7 +396,9 @@ def evaluate_injection(
     lexical detector, OR-ed with the embedding head when there is one. Each detector's
     share is reported too (``injection_lexical_*``, ``injection_embedding_*``).
     The tickets are the escalation set's (none is an injection); they were development
-    data for both detectors' regularisation, so their rate is a development figure.
+    data for both detectors' regularisation, so their rate is a development figure; so
+    is ``cfpb_dev``'s (the other CFPB narratives, first half); ``cfpb_test`` (the second
+    half) is held out.
     """
     verdicts = score([r["text"] for r in rows])
     truth = [r["label"] == 1 for r in rows]
@@ -382,6 +422,17 @@ def evaluate_injection(
         "injection_score_ms_mean": round(per_query_ms, 3),
         "injection_by_language": _by_language(rows, scored, language_of) if language_of else {},
     }
+    for name, texts in (("cfpb_dev", cfpb_dev), ("cfpb_test", cfpb_test)):
+        verdicts_ = score(texts) if texts else []
+        hits = [(t, v) for t, v in zip(texts, verdicts_) if v.detected]
+        report[f"{name}_false_positive_rate"] = _ratio(len(hits), len(texts))
+        report[f"{name}_n"] = len(texts)
+        report[f"{name}_flagged_by"] = dict(Counter(v.source for _, v in hits))
+        if name == "cfpb_dev":  # the test half's texts are never printed
+            report["cfpb_dev_flagged"] = [
+                {"text": t[:200], "source": v.source, "evidence": v.evidence[:120]}
+                for t, v in hits
+            ]
     head_threshold = (thresholds or {}).get("embedding")
     if head_threshold is not None:  # what each detector catches alone
         lexical = [(v.detected and v.source != "embedding", y) for v, y in zip(verdicts, truth)]

@@ -238,6 +238,7 @@ def build_corpus(benign_extra: Sequence[str], seed: int = 13) -> tuple[list[str]
     slots: dict[str, list[str]] = dict(injection["slots"])
     for key in BENIGN_SLOTS:
         slots[key] = benign[key]
+    slots["letter"] = _dispute_letter_sentences()
     rng = random.Random(seed)
     texts: list[str] = []
     labels: list[int] = []
@@ -255,12 +256,27 @@ def build_corpus(benign_extra: Sequence[str], seed: int = 13) -> tuple[list[str]
             texts.append(text)
             labels.append(0)
             seen.add(text)
+    for text in slots["letter"]:
+        texts.append(text)
+        labels.append(0)
     for _ in range(benign["count"]):
         texts.append(_expand(rng.choice(benign["templates"]), slots, rng))
         labels.append(0)
     texts += list(benign_extra)
     labels += [0] * len(benign_extra)
     return texts, labels
+
+
+def _dispute_letter_sentences() -> list[str]:
+    """Benign sentences of consumer dispute letters (``corpus/dispute_letters.yaml``):
+    demands to a company or bureau ("remove this account", "you must provide") that are
+    not instructions to a model."""
+    path = CORPUS_DIR / "dispute_letters.yaml"
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    sentences = data.get("sentences") if isinstance(data, dict) else None
+    if not isinstance(sentences, list) or not all(isinstance(x, str) for x in sentences):
+        raise ValueError(f"{path}: expected a mapping with `sentences:`, a list of strings")
+    return sentences
 
 
 def corpus_fingerprint(benign_extra: Sequence[str]) -> str:

@@ -8,10 +8,10 @@ from typing import Sequence
 import numpy as np
 
 from assistant.clocks.calendar import BusinessCalendar
-from assistant.clocks.facts import clock_facts
+from assistant.clocks.facts import UNAUTHORIZED_BY_INTENT, clock_facts
 from assistant.clocks.rules import compute_deadlines
 from assistant.config import Settings
-from assistant.escalation.engine import EscalationEngine, FiredRule
+from assistant.escalation.engine import Decision, EscalationEngine, FiredRule
 from assistant.guards.guard import GuardedTicket, Guards
 from assistant.intent.classifier import IntentClassifier, IntentPrediction
 from assistant.ticket import Ticket, prepare_ticket
@@ -105,11 +105,7 @@ class Triager:
                 ),
             )
         escalate = decision.escalate or injection.detected
-        # The regime and the dates come from the text's evidence: the signals, and the
-        # escalation reasons (an intent-only reason fires only when the intent is confident
-        # or corroborated, so a guessed intent starts no clock).
-        cues = {s.code for s in decision.signals} | {f.rule.code for f in decision.fired}
-        facts = clock_facts(guarded.text, received, sorted(cues))
+        facts = clock_facts(guarded.text, received, sorted(_clock_cues(decision)))
         clocks = [
             Clock(
                 rule=d.rule,
@@ -191,3 +187,21 @@ def _summary(
     dated = sorted(upcoming, key=lambda c: c.deadline or "")
     due = f"; first deadline {dated[0].deadline} ({dated[0].rule})" if dated else ""
     return f"ESCALATE [{severity}]: {why} - {intent}{due}"
+
+
+# Signals that explain a ticket without any unauthorized transfer: with one of them, a
+# confident "payment not recognised" intent is not taken as an unauthorized transfer.
+_OTHER_ISSUE_SIGNALS = frozenset({"account_restricted", "scam"})
+
+
+def _clock_cues(decision: Decision) -> set[str]:
+    """The evidence the clocks may use: the text's signals. The intent only counts where
+    the text says nothing against it: a confident "not recognised" intent with no other
+    issue in the text stands for an unauthorized transfer (flagged in the clock's note,
+    since missing a Reg E deadline is the costlier mistake); a frozen account read as a
+    card payment not recognised starts no Reg E clock."""
+    cues = {s.code for s in decision.signals}
+    by_intent = any(f.rule.code == "unauthorized_transaction" for f in decision.fired)
+    if by_intent and "unauthorized_transaction" not in cues and not cues & _OTHER_ISSUE_SIGNALS:
+        cues.add(UNAUTHORIZED_BY_INTENT)
+    return cues

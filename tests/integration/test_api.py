@@ -141,3 +141,19 @@ def test_service_without_an_index_answers_503_with_a_hint(settings: Settings, tr
         response = c.post("/v1/kb/search", json={"query": "fees"})
     assert response.status_code == 503
     assert "assistant kb ingest" in response.json()["error"]["hint"]
+
+
+def test_a_frozen_account_with_a_cfpb_complaint_starts_only_the_cfpb_clocks(
+    client: TestClient,
+) -> None:
+    # Whatever intent the classifier guesses (the issue saw compromised_card), the regime
+    # comes from the text: no money moved, so no Reg E clock and no chargeback window.
+    body = client.post(
+        "/v1/triage",
+        json={
+            "text": "I have filed a complaint with the CFPB about my frozen account.",
+            "received_at": "2026-11-25",
+        },
+    ).json()
+    rules = {c["rule"] for c in body["clocks"]}
+    assert rules == {"cfpb_company_response", "cfpb_final_response"}, body["clocks"]

@@ -155,6 +155,27 @@ def test_impossible_and_future_dates_are_ignored() -> None:
         # a remittance the customer sent that never arrived
         ("I sent $300 to my mother in Manila with Lumen international transfers on March 3 "
          "and she never received it.", [], {"remittance": True, "eft_error": False}),
+        # ...written in the present tense, in pesos, or with "there is nothing"
+        ("I send 200 dolar to my sister in Lima last week, she still not have the money.",
+         [], {"remittance": True}),
+        ("I sent 9,000 pesos to my uncle through Lumen and he only got 8,100.",
+         [], {"remittance": True}),
+        # the customer denies any unknown charge: no error, whatever else the text says
+        ("My card was stolen but there are no transactions I don't recognise on it.",
+         [], {"eft_error": False, "card_dispute": False}),
+        # a new credit card in the post is not goods not delivered
+        ("My Lumen Credit card still hasn't arrived and I ordered it two weeks ago.",
+         [], {"credit_card": False, "card_dispute": False}),
+        # "will" in the sentence before is not a complaint still to be filed
+        ("Nobody will explain the hold. I filed a complaint with the CFPB on Monday.",
+         [], {"cfpb_complaint": True}),
+        ("If this is not fixed I will file a complaint with the CFPB.",
+         [], {"cfpb_complaint": False}),
+        # no relation to the payee is an unauthorized transfer, said in the customer's words
+        ("An ACH debit of $75 from a gym came out, I don't have a membership with them.",
+         [], {"eft_error": True}),
+        ("Two transfers went to the Philippines from my app and I don't know anyone there.",
+         [], {"eft_error": True, "foreign": False}),
     ],
 )
 def test_the_regime_comes_from_the_evidence(text: str, signals: list[str], expected: dict) -> None:
