@@ -53,17 +53,30 @@ _WRONG_AMOUNT = re.compile(
     r"|\$\s?[\d,.]+\b[^.!?]{0,60}\b(?:but|yet|and)\b[^.!?]{0,50}\b(?:charged|billed|debited|"
     r"took|came\s+out|taken)\b[^.!?]{0,25}\$\s?[\d,.]+|\b(?:charge[sd]?|charged|billed)\b[^.!?]{0,40}"
     r"\$\s?[\d,.]+[^.!?]{0,40}\b(?:but|when|while|whereas)\b[^.!?]{0,40}\b(?:receipt|contract|"
-    r"price|bill|quote|total|confirmation|terminal|invoice)\b[^.!?]{0,25}\$\s?[\d,.]+", _F)
+    r"price|bill|quote|total|confirmation|terminal|invoice)\b[^.!?]{0,25}\$\s?[\d,.]+"
+    r"|\bcharged\b[^.!?]{0,80}\$\s?[\d,.]+[^.!?]{0,60}\bfor\s+(?:a|an|the|my|our)\s+(?:\w+\s+){0,2}?"
+    r"(?:that|which)\s+(?:only\s+)?(?:cost|costs|was|came\s+to|totall?ed)\s+\$\s?[\d,.]+"
+    r"|\$\s?[\d,.]+[^.!?]{0,40}\b(?:but|yet)\s+\$\s?[\d,.]+\s+(?:was|were|got)\s+(?:taken|debited|"
+    r"deducted|charged|withdrawn)\b", _F)
+_COMPUTATION_ERROR = re.compile(
+    r"\b(?:calculation|computation|computing|math|maths|arithmetic)\s+(?:mistake|error)s?\b|\b(?:computed|"
+    r"calculated|added)\s+(?:it\s+|up\s+)?(?:wrong|wrongly|incorrectly)\b|\b(?:interest|finance\s+charges?)\b"
+    r"[^.!?]{0,60}\b(?:even\s+though|although|despite)\b[^.!?]{0,40}\bpaid\s+(?:the\s+|my\s+|it\s+in\s+)?"
+    r"(?:full|whole|entire)\b", _F)
 _ATM_SHORT = re.compile(
     r"\b(?:ATM|cash\s+machine)\b[^.!?]{0,90}\b(?:only|less|short|did\s*n[o']?t\s+(?:give|dispense|"
     r"get)|never\s+(?:gave|dispensed)|no\s+(?:cash|money)|jammed|kept\s+the\s+(?:cash|money)|"
     r"gave\s+me\s+nothing|nothing\s+came\s+out)\b|\b(?:dispensed|gave\s+(?:me\s+)?(?:only\s+)?)"
-    r"\$?[\d,.]+\s+(?:but|and|yet)\s+(?:\w+\s+){0,3}?(?:debited|charged|took|deducted)\b", _F)
+    r"\$?[\d,.]+\s+(?:but|and|yet)\s+(?:\w+\s+){0,3}?(?:debited|charged|took|deducted)\b"
+    r"|\b(?:machine|it)\b[^.!?]{0,40}\b(?:gave\s+me\s+nothing|nothing\s+came\s+out|did\s*n[o']?t\s+"
+    r"(?:give|dispense)|no\s+(?:cash|money)\s+came\s+out)\b", _F)
 _DECLINED_DEBITED = re.compile(
     r"\b(?:declined|failed|did\s*n[o']?t\s+go\s+through|was\s+rejected|bounced|errored|"
     r"got\s+an?\s+error|did\s*n[o']?t\s+work|was\s+cancell?ed\s+by\s+the)\b[^.!?]{0,100}\b"
     r"(?:still|but|yet|anyway|nevertheless)\b[^.!?]{0,50}\b(?:took|taken|debited|deducted|"
-    r"charged|left|gone|came\s+out|withdrawn|removed|out\s+of\s+my)\b", _F)
+    r"charged|left|gone|came\s+out|withdrawn|removed|out\s+of\s+my)\b"
+    r"|\b(?:failed|declined|bounced|rejected|returned\s+by)\b[^!?]{0,140}\b(?:never|not|has\s*n[o']?t|"
+    r"did\s*n[o']?t)\s+(?:been\s+)?(?:came|come|comes|returned|refunded|credited)\s+back\b", _F)
 _MISSING_DEPOSIT = re.compile(
     r"\b(?:deposit|direct\s+deposit|paycheck|pay\s*check|salary|wages|payroll|transfer|refund|"
     r"payment)\b[^.!?]{0,60}\b(?:never|not|has\s*n[o']?t|did\s*n[o']?t|still\s+(?:not|has\s*n[o']?t))"
@@ -75,9 +88,11 @@ _SENDER_CONFIRMS = re.compile(
 _MISROUTED = re.compile(
     r"\b(?:went|sent|landed|ended\s+up|credited|deposited|delivered)\s+(?:\w+\s+){0,2}?(?:to|in|"
     r"into)\s+(?:the\s+|a\s+|some(?:one|body)\s+)?(?:wrong|different|another|other|someone\s+"
-    r"else's|somebody\s+else's)\s+(?:account|person|recipient|user)?", _F)
+    r"else's|somebody\s+else's)\s+(?:account|person|recipient|user)?"
+    r"|\b(?:your|lumen's|the\s+app's)\s+(?:system|app|bill\s+pay)\s+(?:sent|paid|credited|routed|"
+    r"delivered)\s+(?:it|the\s+(?:money|payment))\s+to\b", _F)
 _CORRECT_DETAILS = re.compile(
-    r"\b(?:entered|typed|put\s+in|gave|used|double[- ]checked|checked|selected|chose)\b[^.!?]{0,50}"
+    r"\bdouble[- ]checked\b|\b(?:entered|typed|put\s+in|gave|used|double[- ]checked|checked|selected|chose)\b[^.!?]{0,50}"
     r"\b(?:right|correct|exact|proper)\b|\b(?:details|number|handle|info(?:rmation)?)\s+(?:was|were|"
     r"is|are)\s+(?:right|correct)\b", _F)
 _NOT_DELIVERED = re.compile(
@@ -107,9 +122,18 @@ _RETURN_NOT_CREDITED = re.compile(
     r"has\s*n[o']?t|not)\s+(?:\w+\s+)?(?:show|shown|appear|come))"
     r"|\bstill\s+(?:does\s*n[o']?t|has\s*n[o']?t)\s+(?:show|shown)\s+the\s+\$?[\d,.]*\s*(?:credit|refund)"
     r"\b[^.!?]{0,40}\breturned\b", _F)
+_RETURNED = re.compile(
+    r"\breturned\s+(?:it|them|the\s+\w+|an?\s+[\w$,.]+\s+\w+)|\bsent\s+(?:it|them|the\s+\w+)\s+back\b", _F)
+_STILL_NOT_CREDITED = re.compile(
+    r"\bstill\s+nothing\b|\bnothing\s+(?:on|in)\s+my\s+(?:card|account|statement)\b|\bthere'?s\s+"
+    r"(?:still\s+)?nothing\b|\b(?:has\s*n[o']?t|has\s+not|have\s*n[o']?t|never)\s+(?:been\s+)?(?:credited|"
+    r"refunded|posted|appeared|shown\s+up|come\s+through)\b", _F)
 _PAYMENT_NOT_CREDITED = re.compile(
     r"\b(?:my\s+)?(?:card\s+)?payment\b[^.!?]{0,40}\b(?:not|never|was\s*n[o']?t|has\s*n[o']?t)\s+"
-    r"(?:\w+\s+)?(?:credited|posted|applied|recorded|showing|showed|shown)\b", _F)
+    r"(?:\w+\s+)?(?:credited|posted|applied|recorded|showing|showed|shown)\b"
+    r"|\bpaid\s+\$?[\d,.]*\s*(?:toward|towards|to|on)\s+(?:my\s+)?(?:\w+\s+){0,3}?(?:balance|card|bill)\b"
+    r"[^!?]{0,120}\b(?:not|never|is\s*n[o']?t|has\s*n[o']?t)\s+(?:\w+\s+)?(?:showing|shown|posted|applied|"
+    r"credited|there)\b", _F)
 _SUBSCRIPTION = re.compile(
     r"\bcancell?ed\b[^.!?]{0,80}\b(?:still|again|kept|keeps|continue[sd]?)\s+(?:\w+\s+)?(?:charg|"
     r"bill|tak|debit)", _F)
@@ -117,7 +141,7 @@ _UNAUTHORIZED_MORE = re.compile(
     r"\b(?:took|take|takes|taken|used|use)\s+(?:my\s+)?card\b[^.!?]{0,30}?\bwithout\s+(?:asking|"
     r"permission|my\s+permission)\b"
     r"|\bwithout\s+(?:my|our)\s+(?:permission|consent|knowledge|authori[sz]ation)\b"
-    r"|\b(?:I|we)\s+(?:did\s*n[o']?t|did\s+not|never|have\s+never)\s+(?:\w+\s+)?(?:book|booked|"
+    r"|\b(?:I|we)\s+(?:\w+ly\s+)?(?:did\s*n[o']?t|did\s+not|never|have\s+never)\s+(?:\w+\s+)?(?:book|booked|"
     r"place|placed|order|ordered|buy|bought|purchase|purchased|authori[sz]e|authori[sz]ed|make|"
     r"made)\b(?!\s+(?:it|them|the\s+\w+)\s+(?:arrive|come|show))"
     r"|\b(?:it\s+)?(?:was\s*n[o']?t|was\s+not|wasn't)\s+me\b"
@@ -133,16 +157,31 @@ _UNAUTHORIZED_MORE = re.compile(
     r"(?:has\s+)?(?:took|take|taken|used|stole|withdrew|spent|pulled|moved|sent)\b(?=[^.!?]{0,60}(?:\b(?:without|"
     r"out\s+of\s+my|from\s+my|my\s+card|dollars)|\$))"
     r"|\b(?:the|a)\s+(?:thief|thieves|person\s+who\s+stole)\b[^.!?]{0,40}\bused\b"
-    # the customer has no relation to the payee: "not mine, never heard of them", "I don't
-    # have a policy with them", "I don't know anyone in the Philippines"
-    r"|\bnot\s+mine\b|\bnever\s+heard\s+of\s+(?:them|it|this|that|the|him|her)\b"
+
+    r"|\bnever\s+(?:gave|given)\s+(?:him|her|them|anyone|my\s+\w+\s+and\s+\w+\s+number|my\s+"
+    r"(?:account|card|details))\b|\bno\s+idea\s+who\s+(?:they|this|it)\s+(?:are|is)\b"
+    r"|\b(?:I've|I\s+have|I)\s+never\s+(?:shopped|been|ordered|bought)\s+(?:there|from\s+them)\b"
+    r"|\bwhere\s+(?:I|we)\s+(?:have\s+)?never\s+(?:stayed|been|shopped|eaten|visited|gone)\b"
+    # a lost or stolen card or wallet, then a payment with it
+    r"|\b(?:lost|stolen|stole|missing)\b[^.!?]{0,40}\b(?:card|wallet|purse|bag|phone)\b[^!?]{0,80}\b(?:my\s+card|"
+    r"it|the\s+card)\s+(?:\w+\s+){0,3}?(?:was|were|got|been)\s+used\s+(?:at|for|to|in|on)\b"
+    r"|\b(?:I|we)\s+(?:\w+ly\s+)?(?:did\s*n[o']?t|did\s+not|never)\s+(?:take|took|withdraw|withdrew|request|"
+    r"requested)\s+(?:out\s+)?(?:that|this|the|a|an|any)?\s*(?:\$?[\d,.]+\s+)?(?:cash|advance|cash\s+advance|"
+    r"money|withdrawal|loan)\b", _F)
+# The customer has no relation to the payee ("not mine, never heard of them", "I don't
+# have a policy with them", "I don't know anyone in the Philippines"): an unauthorized
+# transfer only where money went out (_MONEY_OUT), not in a question about a payee.
+_NO_RELATION = re.compile(
+    r"\b(?:charges?|transactions?|payments?|debits?|transfers?|withdrawals?|purchases?|it|this|these|"
+    r"they|that)\s+(?:is|are|was|were|'s)\s+not\s+mine\b|\bnot\s+mine,|\bnever\s+heard\s+of\s+(?:them|it|"
+    r"this|that|the|him|her)\b"
     r"|\b(?:I|we)\s+(?:do\s*n[o']?t|don't|do\s+not)\s+(?:even\s+)?(?:have|hold)\s+(?:an?\s+|any\s+)?"
     r"(?:policy|account|subscription|membership|contract|loan|plan)\s+with\b"
     r"|\b(?:I|we)\s+(?:do\s*n[o']?t|don't|do\s+not)\s+know\s+(?:anyone|anybody|any\s+one)\s+(?:in|at|there)\b"
-    r"|\b(?:I|we)\s+(?:do\s*n[o']?t|don't|do\s+not|did\s*n[o']?t|didn't|did\s+not)\s+recogni[sz]e\b"
-    r"|\bnever\s+(?:gave|given)\s+(?:him|her|them|anyone|my\s+\w+\s+and\s+\w+\s+number|my\s+"
-    r"(?:account|card|details))\b|\bno\s+idea\s+who\s+(?:they|this|it)\s+(?:are|is)\b"
-    r"|\b(?:I've|I\s+have|I)\s+never\s+(?:shopped|been|ordered|bought)\s+(?:there|from\s+them)\b", _F)
+    r"|\b(?:I|we)\s+(?:do\s*n[o']?t|don't|do\s+not|did\s*n[o']?t|didn't|did\s+not)\s+recogni[sz]e\b", _F)
+_MONEY_OUT = re.compile(
+    r"\b(?:debit(?:ed)?|charged?|charges|took|taken|came\s+out|went\s+out|withdr\w+|pulled|billed|"
+    r"sent|transfers?|transferred|payments?|purchases?)\b", _F)
 
 # Statements that deny the error or are about the card itself, blanked before the
 # error patterns run: "there are no charges I don't recognize", "my new card hasn't
@@ -154,6 +193,8 @@ _DENIED_ERROR = re.compile(
     r"|\b(?:card|statement|PIN|replacement|pin\s+mailer|card\s+reader)\s+(?:still\s+)?(?:has\s*n[o']?t|has\s+not|"
     r"hasn't|never|did\s*n[o']?t|didn't|did\s+not|is\s*n[o']?t|has\s+still\s+not)\s+(?:yet\s+)?"
     r"(?:arrived?|come|came|been\s+(?:delivered|received)|shown\s+up|turned\s+up)\b", _F)
+
+_DECIMAL_POINT = re.compile(r"(?<=\d)\.(?=\d)")
 
 # --- scams --------------------------------------------------------------------------
 _GAVE_CREDENTIALS = re.compile(
@@ -304,7 +345,9 @@ def clock_facts(text: str, received: date, signals: Iterable[str] = ()) -> Clock
     are the escalation signals triage found in it."""
     codes = set(signals)
     dates = find_dates(text, received)
-    text = _DENIED_ERROR.sub(lambda m: " " * len(m.group()), text)  # offsets kept
+    # Offsets are kept: denials are blanked, and the decimal point of an amount ("$1,842.60")
+    # becomes a comma, so patterns that stay within a sentence ([^.!?]) read past it.
+    text = _DECIMAL_POINT.sub(",", _DENIED_ERROR.sub(lambda m: " " * len(m.group()), text))
     notes: list[str] = []
     credit = bool(_CREDIT.search(text))
     atm = bool(_ATM.search(text))
@@ -316,12 +359,15 @@ def clock_facts(text: str, received: date, signals: Iterable[str] = ()) -> Clock
     scam_authorised = scam and customer_sent and not credentials
     said_unauthorized = (
         "unauthorized_transaction" in codes or bool(_UNAUTHORIZED_MORE.search(text)) or credentials
+        or bool(_NO_RELATION.search(text) and _MONEY_OUT.search(text))
     )
     # A purchase that went wrong (never delivered, not as described) explains the ticket
     # as well as the intent does: then the intent alone does not make it unauthorized.
     not_delivered = bool(_NOT_DELIVERED.search(text))
     not_as_agreed = bool(_NOT_AS_AGREED.search(text))
-    return_not_credited = bool(_RETURN_NOT_CREDITED.search(text))
+    return_not_credited = bool(_RETURN_NOT_CREDITED.search(text)) or bool(
+        _RETURNED.search(text) and _STILL_NOT_CREDITED.search(text)
+    )
     subscription = bool(_SUBSCRIPTION.search(text))
     merchant_problem = not_delivered or not_as_agreed or return_not_credited or subscription
     by_intent = UNAUTHORIZED_BY_INTENT in codes and not merchant_problem
@@ -340,13 +386,20 @@ def clock_facts(text: str, received: date, signals: Iterable[str] = ()) -> Clock
     payment_not_credited = bool(_PAYMENT_NOT_CREDITED.search(text))
 
     international = bool(_INTERNATIONAL.search(text)) and not _OTHER_PROVIDER.search(text)
+    computation = bool(_COMPUTATION_ERROR.search(text))
+    # Any error in an international transfer the customer sent with Lumen is a remittance
+    # error (12 CFR 1005.33), whichever pattern found it: never Reg E's 1005.11 clocks.
+    transfer_error = (
+        bool(_REMITTANCE_ERROR.search(text)) or wrong_amount or duplicate or declined_debited
+        or misrouted or computation
+    )
     remittance = (
-        international and customer_sent and not unauthorized and not scam
-        and bool(_REMITTANCE_ERROR.search(text)) and not credit
+        international and customer_sent and not unauthorized and not scam and transfer_error
+        and not credit
     )
     reg_e_error = (
         unauthorized or duplicate or wrong_amount or atm_short or declined_debited
-        or missing_deposit or misrouted
+        or missing_deposit or misrouted or computation
     ) and not remittance
     billing_error = credit and (reg_e_error or merchant_problem or payment_not_credited)
     eft_error = reg_e_error and not credit

@@ -176,6 +176,27 @@ def test_impossible_and_future_dates_are_ignored() -> None:
          [], {"eft_error": True}),
         ("Two transfers went to the Philippines from my app and I don't know anyone there.",
          [], {"eft_error": True, "foreign": False}),
+        # ...but a question about a payee is not one
+        ("I don't have an account with Chase, can I still send money to my friend there?",
+         [], {"eft_error": False}),
+        # a decimal point is not the end of a sentence
+        ("My paycheck of $2,310.45 from last Friday never showed up, payroll confirmed they "
+         "sent it.", [], {"eft_error": True}),
+        # a return and no credit, told in two sentences
+        ("I returned the boots to the shop with my Lumen Credit card receipt. Three weeks "
+         "later there's still nothing on my card.", [], {"credit_card": True}),
+        # interest on a balance paid in full is a computation error (Reg Z)
+        ("My Lumen Credit card statement shows $22 of interest even though I paid the full "
+         "balance on time.", [], {"credit_card": True}),
+        # a failed bill payment whose money never came back, in two sentences
+        ("The water company says my payment failed last week. The $64 never came back to "
+         "my wallet.", [], {"eft_error": True}),
+        # ...but not coming back to the app is not money coming back
+        ("My transfer failed yesterday and I never went back to the app to retry.",
+         [], {"eft_error": False}),
+        # a wrong amount found in an international transfer is a remittance error
+        ("With a Lumen international transfer I sent $500 to my father in Poland, but $550 "
+         "was taken from my account.", [], {"remittance": True, "eft_error": False}),
     ],
 )
 def test_the_regime_comes_from_the_evidence(text: str, signals: list[str], expected: dict) -> None:
