@@ -304,7 +304,12 @@ def retrieval(
 @app.command("clocks")
 def clocks(
     split: Annotated[
-        str, typer.Option("--split", help="dev (development: tune on it) or test (held out).")
+        str,
+        typer.Option(
+            "--split",
+            help="dev or dev2 (development sets by two writers: tune on them) or test (held "
+            "out).",
+        ),
     ] = "test",
     data: Annotated[
         Optional[Path], typer.Option("--data", help="Another clock set (JSON Lines).")
@@ -317,8 +322,8 @@ def clocks(
     from assistant.evaluation.clocks import CLOCK_DIR, evaluate_clocks, load_clock_set
     from assistant.runtime import get_triager
 
-    if split not in ("dev", "test"):
-        raise InputError(f"unknown split {split!r}", "use --split dev or --split test")
+    if split not in ("dev", "dev2", "test"):
+        raise InputError(f"unknown split {split!r}", "use --split dev, dev2 or test")
     rows = load_clock_set(data or CLOCK_DIR / f"{split}.jsonl")
     triager = get_triager()
 

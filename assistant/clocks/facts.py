@@ -40,7 +40,11 @@ _DUPLICATE = re.compile(
     r"(?:account|wallet)\s+twice\b|\btwice,?\s+both\s+on\b|\bboth\s+on\s+the\s+same\s+day\b"
     r"|\b(?:charged|billed|debited|taken|went\s+out|came\s+out|posted|processed|pulled|"
     r"deducted)\s+(?:me\s+)?(?:twice|three\s+times|two\s+times|[23]\s*x|multiple\s+times|"
-    r"more\s+than\s+once)\b", _F)
+    r"more\s+than\s+once)\b"
+    r"|\b(?:charged?|charges?|withdrawal|payment|debit|transaction|money|it)\b[^.!?]{0,40}\b(?:two|2)\s+times?\b"
+    r"|\b(?:charged|billed|debited|ran|took)\b[^.!?]{0,60}\btwice\b"
+    r"|\b(?:ran|charged|billed|debited|processed|swiped)\s+(?:\w+\s+){0,2}?(?:again|a\s+second\s+time)\s+for\s+"
+    r"\$?[\d,.]+", _F)
 _WRONG_AMOUNT = re.compile(
     r"\bwrong\s+amount\b|\bover-?charged\b|\binstead\s+of\s+(?:the\s+)?\$?\d|\bmore\s+than\s+"
     r"(?:I\s+)?(?:agreed|authori[sz]ed|approved|the\s+(?:price|receipt|bill|quote))\b|\b(?:receipt|"
@@ -60,7 +64,8 @@ _WRONG_AMOUNT = re.compile(
     r"deducted|charged|withdrawn)\b", _F)
 _COMPUTATION_ERROR = re.compile(
     r"\b(?:calculation|computation|computing|math|maths|arithmetic)\s+(?:mistake|error)s?\b|\b(?:computed|"
-    r"calculated|added)\s+(?:it\s+|up\s+)?(?:wrong|wrongly|incorrectly)\b|\b(?:interest|finance\s+charges?)\b"
+    r"calculated|added)\s+(?:it\s+|up\s+|something\s+|this\s+|that\s+)?(?:wrong|wrongly|incorrectly)\b|"
+    r"\b(?:check|fix|redo)\s+your\s+math\b|\bshould\s+be\s+\$[\d,.]+\s+(?:but|and)\b[^.!?]{0,30}\b(?:says|shows|is)\b|\b(?:interest|finance\s+charges?)\b"
     r"[^.!?]{0,60}\b(?:even\s+though|although|despite)\b[^.!?]{0,40}\bpaid\s+(?:the\s+|my\s+|it\s+in\s+)?"
     r"(?:full|whole|entire)\b", _F)
 _ATM_SHORT = re.compile(
@@ -68,31 +73,39 @@ _ATM_SHORT = re.compile(
     r"get)|never\s+(?:gave|dispensed)|no\s+(?:cash|money)|jammed|kept\s+the\s+(?:cash|money)|"
     r"gave\s+me\s+nothing|nothing\s+came\s+out)\b|\b(?:dispensed|gave\s+(?:me\s+)?(?:only\s+)?)"
     r"\$?[\d,.]+\s+(?:but|and|yet)\s+(?:\w+\s+){0,3}?(?:debited|charged|took|deducted)\b"
-    r"|\b(?:machine|it)\b[^.!?]{0,40}\b(?:gave\s+me\s+nothing|nothing\s+came\s+out|did\s*n[o']?t\s+"
+    r"|\b(?:machine|it)\b[^.!?]{0,40}\b(?:gave\s+(?:me\s+)?nothing|unable\s+to\s+dispense|nothing\s+came\s+out|did\s*n[o']?t\s+"
     r"(?:give|dispense)|no\s+(?:cash|money)\s+came\s+out)\b", _F)
 _DECLINED_DEBITED = re.compile(
-    r"\b(?:declined|failed|did\s*n[o']?t\s+go\s+through|was\s+rejected|bounced|errored|"
+    r"\b(?:declined|failed|did\s*n[o']?t\s+go\s+through|was\s+rejected|bounced|errored|could\s+not\s+be\s+"
+    r"completed|unable\s+to\s+(?:complete|process)|"
     r"got\s+an?\s+error|did\s*n[o']?t\s+work|was\s+cancell?ed\s+by\s+the)\b[^.!?]{0,100}\b"
-    r"(?:still|but|yet|anyway|nevertheless)\b[^.!?]{0,50}\b(?:took|taken|debited|deducted|"
+    r"(?:still|but|yet|anyway|nevertheless)\b[^.!?]{0,50}\b(?:took|take|taken|debited|deducted|"
     r"charged|left|gone|came\s+out|withdrawn|removed|out\s+of\s+my)\b"
     r"|\b(?:failed|declined|bounced|rejected|returned\s+by)\b[^!?]{0,140}\b(?:never|not|has\s*n[o']?t|"
     r"did\s*n[o']?t)\s+(?:been\s+)?(?:came|come|comes|returned|refunded|credited)\s+back\b", _F)
 _MISSING_DEPOSIT = re.compile(
     r"\b(?:deposit|direct\s+deposit|paycheck|pay\s*check|salary|wages|payroll|transfer|refund|"
     r"payment)\b[^.!?]{0,60}\b(?:never|not|has\s*n[o']?t|did\s*n[o']?t|still\s+(?:not|has\s*n[o']?t))"
-    r"\s+(?:\w+\s+)?(?:arrived|showed\s+up|credited|posted|appeared|come\s+through|hit|landed)\b", _F)
+    r"\s+(?:\w+\s+)?(?:arrived|showed\s+up|credited|posted|appeared|come\s+through|hit|landed)\b"
+    r"|\b(?:deposit|deposited|paycheck|salary|refund|transfer)\b[^!?]{0,120}\b(?:does|do|did)\s*(?:n[o']?t|\s+not)\s+"
+    r"show\s+(?:it|them|up)\b"
+    r"|\b(?:it's|it\s+is|it\s+was|it\s+has)\s+(?:still\s+)?(?:not|never\s+been)\s+(?:in|on|credited\s+to)\s+my\b"
+    r"|\bnothing\s+(?:shows|showed|is\s+showing)\s+(?:up\s+)?(?:in|on)\s+my\b|\b(?:was|were|has\s+been)\s+never\s+credited\b", _F)
 _SENDER_CONFIRMS = re.compile(
-    r"\b(?:employer|sender|payroll|HR|company|bank|they|he|she)\b[^.!?]{0,60}\b(?:sent|processed|"
+    r"\b(?:employer|sender|payroll|HR|company|bank|they|he|she|department|agency|IRS|state|"
+    r"government|treasury|client)\b[^.!?]{0,60}\b(?:sent|processed|deposited|"
     r"confirmed|shows?\s+(?:it\s+)?(?:as\s+)?(?:sent|completed|paid|delivered)|completed|paid\s+it|"
-    r"has\s+a\s+(?:confirmation|trace))\b", _F)
+    r"has\s+a\s+(?:confirmation|trace))\b"
+    r"|\b(?:confirmation|trace\s+number|reference\s+number|payment\s+confirmation)\b|\bshows?\s+(?:it\s+)?"
+    r"(?:as\s+)?(?:completed|sent|paid)\b|\bshowing\s+(?:it|that\s+it)\s+went\s+out\b", _F)
 _MISROUTED = re.compile(
-    r"\b(?:went|sent|landed|ended\s+up|credited|deposited|delivered)\s+(?:\w+\s+){0,2}?(?:to|in|"
+    r"\b(?:went|sent|landed|ended\s+up|credited|deposited|delivered|routed|transferred)\s+(?:\w+\s+){0,2}?(?:to|in|"
     r"into)\s+(?:the\s+|a\s+|some(?:one|body)\s+)?(?:wrong|different|another|other|someone\s+"
     r"else's|somebody\s+else's)\s+(?:account|person|recipient|user)?"
     r"|\b(?:your|lumen's|the\s+app's)\s+(?:system|app|bill\s+pay)\s+(?:sent|paid|credited|routed|"
     r"delivered)\s+(?:it|the\s+(?:money|payment))\s+to\b", _F)
 _CORRECT_DETAILS = re.compile(
-    r"\bdouble[- ]checked\b|\b(?:entered|typed|put\s+in|gave|used|double[- ]checked|checked|selected|chose)\b[^.!?]{0,50}"
+    r"\bdouble[- ]checked\b|\bthe\s+correct\s+(?:account|details|number|recipient)\b|\b(?:entered|typed|put\s+in|gave|used|double[- ]checked|checked|selected|chose)\b[^.!?]{0,50}"
     r"\b(?:right|correct|exact|proper)\b|\b(?:details|number|handle|info(?:rmation)?)\s+(?:was|were|"
     r"is|are)\s+(?:right|correct)\b", _F)
 _NOT_DELIVERED = re.compile(
@@ -100,7 +113,8 @@ _NOT_DELIVERED = re.compile(
     r"(?:been\s+|yet\s+)?(?:arrived?|delivered|received|came|come|showed\s+up|shipped|got\s+(?:it|"
     r"them|anything)|get\s+(?:it|them|anything)|turned\s+up)\b|\bnever\s+(?:got|received|"
     r"arrived|came|showed|turned\s+up)\b|\bnothing\s+(?:has\s+)?(?:come|came|arrived|shown\s+up)\b"
-    r"|\bnon[- ]delivery\b|\bno[- ]show\b|\bnever\s+(?:start(?:ed)?|began|begin|happen(?:ed)?|"
+    r"|\bnon[- ]delivery\b|\bno[- ]show\b|\b(?:nobody|no\s+one|no-one)\s+(?:ever\s+)?(?:came|showed\s+up|turned\s+up)\b|"
+    r"\bnothing\s+(?:was\s+)?at\s+(?:my|the|our)\s+door\b|\b(?:shut|closed)\s+down\b|\bwent\s+out\s+of\s+business\b|\bnever\s+(?:start(?:ed)?|began|begin|happen(?:ed)?|"
     r"took\s+place)\b|\b(?:event|concert|"
     r"show|flight|trip|tour|game|class|course|festival|match|performance|gig|cruise|retreat)\b"
     r"[^.!?]{0,50}\b(?:was\s+|got\s+|has\s+been\s+)?(?:cancell?ed|postponed|called\s+off|"
@@ -111,7 +125,10 @@ _NOT_AS_AGREED = re.compile(
     r"advertised|agreed|ordered|pictured|promised))\b|\b(?:work|job)\s+that\s+was\s*n[o']?t\s+"
     r"(?:done|finished)\b|\bhalf\s+of\s+the\b[^.!?]{0,40}\b(?:disappeared|vanished|left)\b|\b(?:arrived\s+)?(?:damaged|broken|defective|faulty|counterfeit|smashed|"
     r"cracked|unusable)\b|\bwrong\s+(?:item|size|colou?r|product|order|model)\b|\bnothing\s+"
-    r"like\s+(?:the|what)\b|\b(?:fake|knock-?off)\s+(?:item|product|bag|watch|shoes|goods)\b", _F)
+    r"like\s+(?:the|what)\b|\b(?:fake|knock-?off)\s+(?:item|product|bag|watch|shoes|goods)\b"
+    r"|\bnot\s+what\s+(?:they|he|she|it|I|we)\s+(?:sold|sell|promised|advertised|ordered|described)\b"
+    r"|\bdiff?e?rent\s+(?:model|item|product|colou?r|size|brand)\b|\bcrack(?:ed|d)\s+screen\b"
+    r"|\b(?:is|was|were|are)\s+(?:uneven|torn|stained|plastic|used|missing\s+parts)\b", _F)
 _RETURN_NOT_CREDITED = re.compile(
     r"\b(?:returned|sent\s+(?:it|them|the\s+\w+)\s+back|return(?:ed)?\s+(?:it|them|the\s+\w+)|"
     r"refund(?:ed)?|credit|cancell?ed)\b[^.!?]{0,90}\b(?:never|not|no|still\s+(?:no|not|nothing)|"
@@ -156,7 +173,8 @@ _UNAUTHORIZED_MORE = re.compile(
     r"|\b(?:some(?:one|body)|someon|a\s+stranger|my\s+(?:son|daughter|nephew|roommate|ex))\s+"
     r"(?:has\s+)?(?:took|take|taken|used|stole|withdrew|spent|pulled|moved|sent)\b(?=[^.!?]{0,60}(?:\b(?:without|"
     r"out\s+of\s+my|from\s+my|my\s+card|dollars)|\$))"
-    r"|\b(?:the|a)\s+(?:thief|thieves|person\s+who\s+stole)\b[^.!?]{0,40}\bused\b"
+    r"|\b(?:the|a)\s+(?:thief|thieves|person\s+who\s+stole)\b[^.!?]{0,40}\bus(?:e|ed|es|ing)\b"
+    r"|\b(?:I|we)\s+(?:\w+ly\s+)?(?:never|did\s*n[o']?t|did\s+not)\s+(?:send|sent)\s+(?:that|this|it|them|any)\b"
 
     r"|\bnever\s+(?:gave|given)\s+(?:him|her|them|anyone|my\s+\w+\s+and\s+\w+\s+number|my\s+"
     r"(?:account|card|details))\b|\bno\s+idea\s+who\s+(?:they|this|it)\s+(?:are|is)\b"
@@ -178,7 +196,10 @@ _NO_RELATION = re.compile(
     r"|\b(?:I|we)\s+(?:do\s*n[o']?t|don't|do\s+not)\s+(?:even\s+)?(?:have|hold)\s+(?:an?\s+|any\s+)?"
     r"(?:policy|account|subscription|membership|contract|loan|plan)\s+with\b"
     r"|\b(?:I|we)\s+(?:do\s*n[o']?t|don't|do\s+not)\s+know\s+(?:anyone|anybody|any\s+one)\s+(?:in|at|there)\b"
-    r"|\b(?:I|we)\s+(?:do\s*n[o']?t|don't|do\s+not|did\s*n[o']?t|didn't|did\s+not)\s+recogni[sz]e\b", _F)
+    r"|\b(?:I|we)\s+(?:do\s*n[o']?t|dont|don't|do\s+not)\s+know\s+(?:any|this|that|these|who|the)\b"
+    r"|\b(?:I|we)\s+(?:do\s*n[o']?t|don't|do\s+not|did\s*n[o']?t|didn't|did\s+not)\s+recogni[sz]e\b"
+    r"|(?:^|[.!?]\s*)not\s+me\b|\bneither\s+(?:one\s+)?(?:was|were|is)\s+(?:me|mine)\b|\bnone\s+(?:of\s+(?:them|"
+    r"these|those)\s+)?(?:was|were|are|is)\s+(?:me|mine)\b", _F)
 _MONEY_OUT = re.compile(
     r"\b(?:debit(?:ed)?|charged?|charges|took|taken|came\s+out|went\s+out|withdr\w+|pulled|billed|"
     r"sent|transfers?|transferred|payments?|purchases?)\b", _F)
@@ -211,7 +232,9 @@ _CUSTOMER_SENT = re.compile(
     r"\b(?:I|we)\s+(?:then\s+|also\s+|even\s+|actually\s+|stupidly\s+)?(?:sent|transferred|paid|"
     r"wired|moved|bought|invested|deposited|zelled)\b"
     # the present tense as some customers write the past: "I send 150 dolar to my mother"
-    r"|\b(?:I|we)\s+(?:send|transfer|wire)\s+(?:\$|\d|money|the\s+money)", _F)
+    r"|\b(?:I|we)\s+(?:send|transfer|wire)\s+(?:\$|\d|money|the\s+money)"
+    r"|(?:^|[.!?]\s+)(?:sent|transferred|wired|paid)\s+(?:\$|£|€|\d)"
+    r"|\b(?:the\s+)?(?:transfer|money)\s+(?:I|we)\s+(?:sent|made|did)\b", _F)
 
 # --- the account and the transaction ------------------------------------------------
 _CREDIT = re.compile(
@@ -235,7 +258,7 @@ _P2P = re.compile(
     r"father|mom|dad|landlord)|ACH|direct\s+debit|bank\s+transfer)\b", _F)
 _INTERNATIONAL = re.compile(
     r"\binternational\s+(?:transfer|payment|wire|remittance|money\s+transfer)s?\b|"
-    r"\bremittances?\b|\b(?:send|sent|sending|transfer(?:red)?|wired?)\b[^.!?]{0,60}\b(?:to|in)\s+"
+    r"\bremittances?\b|\blumen\s+international\b|\b(?:send|sent|sending|transfer(?:red)?|wired?)\b[^.!?]{0,60}\b(?:to|in)\s+"
     r"(?:\w+\s+){0,3}?(?:abroad|overseas|FOREIGN)\b", _F)
 _OTHER_PROVIDER = re.compile(
     r"\b(?:western\s+union|moneygram|remitly|wise|xoom|worldremit|ria|paypal)\b", _F)
@@ -245,7 +268,8 @@ _REMITTANCE_ERROR = re.compile(
     r"delivered)\b|\b(?:received|got)\s+(?:only\s+)?(?:less|short|\$?[\d,.]+\s+less)\b|\bless\s+than\s+"
     r"(?:what|the|I)\b|\bwrong\s+(?:amount|exchange\s+rate|rate)\b|\b(?:late|delayed|"
     r"overdue)\b|\breceipt\s+says\b|\btook\s+\$[\d,.]+\s+(?:from|out\s+of)\s+my\b"
-    r"|\bthere\s+(?:is|was)\s+nothing\b|\bnothing\s+(?:came|arrived|was\s+there|has\s+arrived)\b"
+    r"|\bthere\s+(?:is|was)\s+nothing\b|\bnever\s+(?:came|arrived|showed\s+up)\b|\bstill\s+nothing\b|"
+    r"\bno\s+(?:transfer|money|payment)\s+(?:under|for|in)\b|\b(?:is|was|it's)\s+not\s+there\b|\bnothing\s+(?:came|arrived|was\s+there|has\s+arrived)\b"
     r"|\bonly\s+(?:got|received|arrived)\b|\bnever\s+(?:got|made\s+it)\s+there\b|\b(?:not|never)\s+"
     r"(?:have|has|had|get|got)\s+the\s+money\b|\b(?:never|not|did\s*n[o']?t)\s+reach(?:ed)?\b", _F)
 # Credit card entries that are not purchases: no card-network chargeback.
@@ -295,9 +319,16 @@ _FOREIGN_CURRENCY = (
     "pounds|yen|yuan|baht|rupiah|zlotys|hryvnias|birr|francs|dinars|taka|"
     "gourdes|colones|bolivianos"
 )
+_FOREIGN_MONEY = (
+    r"[₱₹€£¥₦]|\b(?:MXN|PHP|COP|INR|NGN|GHS|KES|GTQ|HNL|PEN|BRL|EUR|GBP|JPY|CNY|VND|PKR|BDT|"
+    r"DOP|SLV|XOF|UAH|PLN|RON)\b"
+)
 _INTERNATIONAL = re.compile(
     _INTERNATIONAL.pattern.replace("FOREIGN", f"(?:{_FOREIGN_PLACES})")
-    + rf"|\b(?:send|sent|sending|transfer(?:red)?|wired?)\b[^.!?]{{0,40}}\b(?:{_FOREIGN_CURRENCY})\b",
+    + rf"|\b(?:send|sent|sending|transfer(?:red)?|wired?)\b[^.!?]{{0,40}}\b(?:{_FOREIGN_CURRENCY})\b"
+    # a foreign currency and a transfer in one sentence, in either order
+    + rf"|\b(?:sent|send|transfer(?:red)?|wired?)\b[^.!?]{{0,80}}(?:{_FOREIGN_MONEY})"
+    + rf"|(?:{_FOREIGN_MONEY})[^.!?]{{0,80}}\b(?:sent|transfer(?:red)?|wired?)\b",
     _F,
 )
 # The card was used there: a terminal or merchant abroad, or the customer was there.
@@ -378,7 +409,7 @@ def clock_facts(text: str, received: date, signals: Iterable[str] = ()) -> Clock
         if unauthorized and not said_unauthorized else ""
     )
     duplicate = bool(_DUPLICATE.search(text))
-    wrong_amount = bool(_WRONG_AMOUNT.search(text))
+    wrong_amount = bool(_WRONG_AMOUNT.search(text)) or _amounts_disagree(text)
     atm_short = bool(_ATM_SHORT.search(text))
     declined_debited = bool(_DECLINED_DEBITED.search(text))
     missing_deposit = bool(_MISSING_DEPOSIT.search(text)) and bool(_SENDER_CONFIRMS.search(text))
@@ -449,6 +480,31 @@ def clock_facts(text: str, received: date, signals: Iterable[str] = ()) -> Clock
         notes=tuple(notes),
         basis_note=basis,
     )
+
+
+_AGREED_AMOUNT = re.compile(
+    r"\b(?:said|says|quote[ds]?|quoted|contract\s+says|receipt\s+(?:says|shows)|bill\s+was|total(?:\s+was)?|"
+    r"costs?|cost\s+only|price\s+was|always|normal\s+amount\s+(?:is|of)|supposed\s+to\s+be)\s+(?:was\s+|is\s+)?"
+    r"(?:only\s+|just\s+)?[$£€]?\s?(\d[\d,]*)", _F)
+_CHARGED_AMOUNT = re.compile(
+    r"\b(?:charged|took|taken|debited|billed|withdrawn|deducted|pulled|(?:card|account|wallet|app|statement)\s+"
+    r"(?:got\s+charged|shows|showed))\s+(?:me\s+)?(?:\w+\s+){0,4}?[$£€]\s?(\d[\d,]*)", _F)
+
+
+def _amount(raw: str) -> float:
+    """'1,124,00' (a decimal comma from _DECIMAL_POINT or a European amount) or '1,124'."""
+    whole, _, cents = raw.rpartition(",")
+    if whole and len(cents) == 2:
+        return float(whole.replace(",", "") + "." + cents)
+    return float(raw.replace(",", ""))
+
+
+def _amounts_disagree(text: str) -> bool:
+    """The ticket names what a payment should have been and a different amount taken
+    ("The pump said $48.20. My card got charged $148.20")."""
+    agreed = {_amount(m.group(1)) for m in _AGREED_AMOUNT.finditer(text)}
+    charged = {_amount(m.group(1)) for m in _CHARGED_AMOUNT.finditer(text)}
+    return bool(agreed and charged and not charged <= agreed)
 
 
 def _words_before(text: str, at: int, words: int = 3) -> str:

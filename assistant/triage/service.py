@@ -201,7 +201,11 @@ def _clock_cues(decision: Decision) -> set[str]:
     since missing a Reg E deadline is the costlier mistake); a frozen account read as a
     card payment not recognised starts no Reg E clock."""
     cues = {s.code for s in decision.signals}
-    by_intent = any(f.rule.code == "unauthorized_transaction" for f in decision.fired)
+    by_intent = any(  # the policy's confident-intent rule, not an intent plus a vague cue
+        f.rule.code == "unauthorized_transaction" and f.rule.when.confidence_at_least
+        and not f.rule.when.signals
+        for f in decision.fired
+    )
     if by_intent and "unauthorized_transaction" not in cues and not cues & _OTHER_ISSUE_SIGNALS:
         cues.add(UNAUTHORIZED_BY_INTENT)
     return cues
