@@ -80,6 +80,8 @@ class EscalationEngine:
     ) -> FiredRule | None:
         when = rule.when
         evidence: FiredRule | None = None
+        if when.signals_absent and any(s in signals for s in when.signals_absent):
+            return None  # the text says what rules this one out (e.g. "it was me")
         if when.intents is not None:
             if intent not in when.intents:
                 return None

@@ -34,6 +34,7 @@ SIGNALS = (
     "debited_for_failed_payment",
     "purchase_not_delivered",
     "payment_reversed",
+    "activity_recognised",
 )
 Severity = Literal["low", "medium", "high", "critical"]
 SEVERITY_RANK = {"low": 0, "medium": 1, "high": 2, "critical": 3}
@@ -47,12 +48,13 @@ class _Strict(BaseModel):
 class When(_Strict):
     intents: list[str] | None = None
     signals: list[str] | None = None
+    signals_absent: list[str] | None = None
     min_amount: bool | float | None = None
     confidence_below: float | None = Field(default=None, gt=0.0, lt=1.0)
     confidence_at_least: float | None = Field(default=None, gt=0.0, lt=1.0)
     languages_not: list[str] | None = None
 
-    @field_validator("signals")
+    @field_validator("signals", "signals_absent")
     @classmethod
     def _known_signals(cls, value: list[str] | None) -> list[str] | None:
         for name in value or []:

@@ -195,3 +195,38 @@ def test_low_confidence_escalates_and_unsure_flags(engine: EscalationEngine) -> 
     assert low.escalate and low.fired[0].rule.code == "low_intent_confidence"
     unsure = engine.decide("hmm", "exchange_rate", 0.4)
     assert not unsure.escalate and [f.rule.code for f in unsure.fired] == ["unsure_intent"]
+
+
+@pytest.mark.parametrize(
+    ("text", "escalate"),
+    [
+        # the customer says the activity is theirs: a confident intent alone does not escalate
+        ("The bank alert asked about a $45 grocery payment. It was me, I just forgot.", False),
+        ("A shop I used had a data breach. I checked and all my transactions are mine. Should I "
+         "order a new card?", False),
+        ("I see a gas station name I didn't expect but it matches the ATM I used on Friday.",
+         False),
+        # ...but asking whether it was, or saying it was not, still does
+        ("They texted to ask if it was me and I have no idea what that charge is.", True),
+        ("It was not me, someone used my card at a store I have never been to.", True),
+    ],
+)
+def test_activity_the_customer_recognises_stops_an_intent_only_escalation(
+    engine: EscalationEngine, text: str, escalate: bool
+) -> None:
+    decision = engine.decide(text, "card_payment_not_recognised", 0.92)
+    assert decision.escalate is escalate, [f.rule.code for f in decision.fired]
+
+
+def test_signals_absent_is_validated_like_signals() -> None:
+    bad = DEFAULT.replace("signals_absent: [activity_recognised]", "signals_absent: [its_me]", 1)
+    with pytest.raises(PolicyError) as info:
+        parse_policy(bad, "team.yaml")
+    assert "'its_me' is not a signal" in str(info.value)
+
+
+def test_a_large_amount_is_judged_in_its_own_currency(engine: EscalationEngine) -> None:
+    yen = engine.decide("I withdrew 5,000 yen at an ATM in Osaka.", "exchange_rate", 0.9)
+    assert "large_amount" not in [f.rule.code for f in yen.fired]
+    dollars = engine.decide("I withdrew $5,000 at an ATM in Osaka.", "exchange_rate", 0.9)
+    assert "large_amount" in [f.rule.code for f in dollars.fired]
