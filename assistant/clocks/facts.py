@@ -175,7 +175,6 @@ _UNAUTHORIZED_MORE = re.compile(
     r"out\s+of\s+my|from\s+my|my\s+card|dollars)|\$))"
     r"|\b(?:the|a)\s+(?:thief|thieves|person\s+who\s+stole)\b[^.!?]{0,40}\bus(?:e|ed|es|ing)\b"
     r"|\b(?:I|we)\s+(?:\w+ly\s+)?(?:never|did\s*n[o']?t|did\s+not)\s+(?:send|sent)\s+(?:that|this|it|them|any)\b"
-
     r"|\bnever\s+(?:gave|given)\s+(?:him|her|them|anyone|my\s+\w+\s+and\s+\w+\s+number|my\s+"
     r"(?:account|card|details))\b|\bno\s+idea\s+who\s+(?:they|this|it)\s+(?:are|is)\b"
     r"|\b(?:I've|I\s+have|I)\s+never\s+(?:shopped|been|ordered|bought)\s+(?:there|from\s+them)\b"
