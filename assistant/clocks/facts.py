@@ -180,8 +180,8 @@ _UNAUTHORIZED_MORE = re.compile(
     r"|\b(?:I've|I\s+have|I)\s+never\s+(?:shopped|been|ordered|bought)\s+(?:there|from\s+them)\b"
     r"|\bwhere\s+(?:I|we)\s+(?:have\s+)?never\s+(?:stayed|been|shopped|eaten|visited|gone)\b"
     # a lost or stolen card or wallet, then a payment with it
-    r"|\b(?:lost|stolen|stole|missing)\b[^.!?]{0,40}\b(?:card|wallet|purse|bag|phone)\b[^!?]{0,80}\b(?:my\s+card|"
-    r"it|the\s+card)\s+(?:\w+\s+){0,3}?(?:was|were|got|been)\s+used\s+(?:at|for|to|in|on)\b"
+    r"|\b(?:lost|stolen|stole|missing)\b[^.!?]{0,40}\b(?:card|wallet|purse|bag|phone)\b[^!?]{0,80}\b(?:(?:my|the)\s+"
+    r"(?:\w+\s+){0,2}?card|it)\s+(?:\w+\s+){0,3}?(?:was|were|got|been)\s+used\s+(?:at|for|to|in|on)\b"
     r"|\b(?:I|we)\s+(?:\w+ly\s+)?(?:did\s*n[o']?t|did\s+not|never)\s+(?:take|took|withdraw|withdrew|request|"
     r"requested)\s+(?:out\s+)?(?:that|this|the|a|an|any)?\s*(?:\$?[\d,.]+\s+)?(?:cash|advance|cash\s+advance|"
     r"money|withdrawal|loan)\b", _F)
@@ -250,7 +250,9 @@ _PURCHASE = re.compile(
     r"(?:\w+\s+){0,2}?card)\b|\bused\s+(?:it|my\s+card|the\s+card)\s+at\b|\bcharged\s+my\s+"
     r"(?:\w+\s+)?card\b|\b(?:charge|payment)s?\s+every\b"
     r"|\b(?:payment|charge)s?\s+(?:of\s+\$[\d,.]+\s+)?(?:to|at|from)\s+"
-    r"['\"‘“]?(?-i:[A-Z])", _F)
+    r"['\"‘“]?(?-i:[A-Z])"
+    # the card used at a merchant: "used at 'BEST BARGAIN'", "charged at Dollar Barn"
+    r"|\b(?:used|charged|swiped|tapped)\s+(?:\w+\s+){0,2}?at\s+['\"‘“]?(?-i:[A-Z])|\bfilled\s+up\b", _F)
 _P2P = re.compile(
     r"\b(?:transfer(?:red|s)?|sent\s+(?:money|\$|it|the\s+money)|send\s+money|wire[sd]?|Zelle|"
     r"Venmo|Lumen\s+user|to\s+(?:my|his|her)\s+(?:friend|brother|sister|son|daughter|mother|"
@@ -337,7 +339,9 @@ _USED_ABROAD = re.compile(
     rf"supermarkets?|gas\s+station)\s+(?:\w+\s+){{0,2}}?(?:in|at)\s+(?:{_FOREIGN_PLACES})\b|\b(?:while|when)"
     rf"\s+(?:I\s+was|we\s+were|I\s+am|we\s+are|I'm|we're|travel+ing|visiting|staying|on\s+"
     rf"(?:holiday|vacation|a\s+trip|a\s+business\s+trip))\s+(?:\w+\s+){{0,4}}?(?:in|to|around)?\s*"
-    rf"(?:{_FOREIGN_PLACES})\b|\b(?:trip|vacation|holiday|honeymoon|travel+ing)\s+(?:to|in)\s+"
+    rf"(?:{_FOREIGN_PLACES})\b|\b(?:I\s+am|I'm|Im|we\s+are|we're|I\s+was|we\s+were)\s+(?:currently\s+|still\s+|"
+    rf"now\s+)?(?:visiting|travel+ing|staying|living|on\s+(?:holiday|vacation|a\s+trip|a\s+cruise))\b[^.!?]{{0,40}}?"
+    rf"\b(?:in|to)\s+(?:{_FOREIGN_PLACES})\b|\b(?:trip|vacation|holiday|honeymoon|travel+ing)\s+(?:to|in)\s+"
     rf"(?:{_FOREIGN_PLACES})\b|\b(?:used|tapped|swiped|withdrew)\b[^.!?]{{0,40}}\b(?:in|at)\s+"
     rf"(?:{_FOREIGN_PLACES})\b", _F)
 

@@ -197,6 +197,12 @@ def test_impossible_and_future_dates_are_ignored() -> None:
         # a wrong amount found in an international transfer is a remittance error
         ("With a Lumen international transfer I sent $500 to my father in Poland, but $550 "
          "was taken from my account.", [], {"remittance": True, "eft_error": False}),
+        # a card used at a named merchant is a point-of-sale transfer
+        ("Lost my wallet on Friday and my debit card was used at 'TOOL DEPOT' for $212.",
+         [], {"eft_error": True, "point_of_sale": True}),
+        # "I am visiting ... in <a place abroad>" places the ATM abroad
+        ("I am visiting my cousins in Lisbon. The ATM near the square gave me nothing but "
+         "took $120 from my Lumen account.", [], {"eft_error": True, "foreign": True}),
     ],
 )
 def test_the_regime_comes_from_the_evidence(text: str, signals: list[str], expected: dict) -> None:
