@@ -25,6 +25,7 @@ from datetime import date
 from typing import Iterable
 
 from assistant.clocks.dates import DateMention, find_dates
+from assistant.textnorm import mask_decimal_points
 
 _F = re.IGNORECASE
 
@@ -214,8 +215,6 @@ _DENIED_ERROR = re.compile(
     r"hasn't|never|did\s*n[o']?t|didn't|did\s+not|is\s*n[o']?t|has\s+still\s+not)\s+(?:yet\s+)?"
     r"(?:arrived?|come|came|been\s+(?:delivered|received)|shown\s+up|turned\s+up)\b", _F)
 
-_DECIMAL_POINT = re.compile(r"(?<=\d)\.(?=\d)")
-
 # --- scams --------------------------------------------------------------------------
 _GAVE_CREDENTIALS = re.compile(
     r"\b(?:gave|shared|told|read\s+(?:out|them)|sent|forwarded|entered|typed|put\s+in|provided|"
@@ -381,7 +380,7 @@ def clock_facts(text: str, received: date, signals: Iterable[str] = ()) -> Clock
     dates = find_dates(text, received)
     # Offsets are kept: denials are blanked, and the decimal point of an amount ("$1,842.60")
     # becomes a comma, so patterns that stay within a sentence ([^.!?]) read past it.
-    text = _DECIMAL_POINT.sub(",", _DENIED_ERROR.sub(lambda m: " " * len(m.group()), text))
+    text = mask_decimal_points(_DENIED_ERROR.sub(lambda m: " " * len(m.group()), text))
     notes: list[str] = []
     credit = bool(_CREDIT.search(text))
     atm = bool(_ATM.search(text))
@@ -495,7 +494,7 @@ _CHARGED_AMOUNT = re.compile(
 
 
 def _amount(raw: str) -> float:
-    """'1,124,00' (a decimal comma from _DECIMAL_POINT or a European amount) or '1,124'."""
+    """'1,124,00' (a decimal comma from mask_decimal_points, or a European amount) or '1,124'."""
     whole, _, cents = raw.rpartition(",")
     if whole and len(cents) == 2:
         return float(whole.replace(",", "") + "." + cents)

@@ -17,6 +17,7 @@ import numpy as np
 import yaml
 
 from assistant.escalation.policy import SIGNALS
+from assistant.textnorm import mask_decimal_points
 
 _SENTENCE = re.compile(r"[^.!?\n]+(?:[.!?]+|\n|$)")
 MAX_EVIDENCE = 200
@@ -105,8 +106,9 @@ class SignalDetector:
     def detect(self, text: str) -> list[Signal]:
         """The strongest evidence for each signal found in ``text``."""
         found: dict[str, Signal] = {}
+        masked = mask_decimal_points(text)  # "$86.40" ends no sentence; offsets unchanged
         for spec in self.specs:
-            hit = self._pattern_hit(spec, text)
+            hit = self._pattern_hit(spec, masked, text)
             if hit:
                 found[spec.code] = hit
         if self.exemplars is not None:
@@ -116,7 +118,8 @@ class SignalDetector:
         return list(found.values())
 
     @staticmethod
-    def _pattern_hit(spec: SignalSpec, text: str) -> Signal | None:
+    def _pattern_hit(spec: SignalSpec, text: str, original: str) -> Signal | None:
+        """Patterns run on ``text`` (decimal points masked); evidence is ``original``'s."""
         if spec.any_pattern is None or not spec.any_pattern.search(text):
             return None
         # Which pattern gives the evidence stays as written: the first in file order.
@@ -125,7 +128,7 @@ class SignalDetector:
                 if any(_covers(v, text, match) for v in spec.veto):
                     continue
                 start, end = _evidence_span(text, match.start(), match.end())
-                return Signal(spec.code, text[start:end].strip(), start, end, 0.95, "pattern")
+                return Signal(spec.code, original[start:end].strip(), start, end, 0.95, "pattern")
         return None
 
 

@@ -230,3 +230,18 @@ def test_a_large_amount_is_judged_in_its_own_currency(engine: EscalationEngine) 
     assert "large_amount" not in [f.rule.code for f in yen.fired]
     dollars = engine.decide("I withdrew $5,000 at an ATM in Osaka.", "exchange_rate", 0.9)
     assert "large_amount" in [f.rule.code for f in dollars.fired]
+
+
+@pytest.mark.parametrize(
+    ("text", "code", "found"),
+    [
+        # an amount's decimal point does not end the sentence a pattern reads
+        ("The payment was declined at the store for $86.40, so I paid cash. But my balance "
+         "shows the $86.40 taken out.", "debited_for_failed_payment", True),
+        ("It's deceptive, plain and simple.", "unfair_practice", True),
+        ("That's a hidden fee, whatever you call it.", "unfair_practice", True),
+        ("It's not deceptive, I just want to understand the fee.", "unfair_practice", False),
+    ],
+)
+def test_more_signal_phrasings(text: str, code: str, found: bool) -> None:
+    assert (code in {s.code for s in SignalDetector().detect(text)}) is found
