@@ -90,6 +90,9 @@ _KIND_CUES: list[tuple[Kind, re.Pattern[str]]] = [
 ]
 
 
+_PURCHASE_VERB = re.compile(r"(?i)\b(?:bought|paid|purchased|ordered|booked|charged)\b")
+
+
 @dataclass(frozen=True)
 class DateMention:
     text: str
@@ -175,4 +178,8 @@ def _kind(text: str, match: re.Match[str]) -> Kind:
         if found_after:
             distance = found_after.start() + 8
             best = min(best, (distance, kind)) if best else (distance, kind)
+    if best and best[1] == "event" and best[0] > 12 and _PURCHASE_VERB.search(before):
+        # "bought tickets ... on 11/12 for a show on February 7": the first date is the
+        # purchase; only a date right after its event word ("the show on Feb 7") is the event.
+        return "transaction"
     return best[1] if best else "other"

@@ -124,6 +124,13 @@ def test_dates_resolve_against_the_received_day(text: str, expected: date, kind:
     assert text[mention.start : mention.end] == mention.text
 
 
+def test_a_purchase_date_before_an_event_word_is_the_purchase() -> None:
+    text = "I bought two tickets with my card on 10/12/2026 for a show on November 7."
+    bought, show = find_dates(text, date(2026, 11, 25))
+    assert (bought.date, bought.kind) == (date(2026, 10, 12), "transaction")
+    assert (show.date, show.kind) == (date(2026, 11, 7), "event")
+
+
 def test_impossible_and_future_dates_are_ignored() -> None:
     assert find_dates("on 02/30/2026 and 12/31/2026, rated 10/10", date(2026, 11, 25)) == []
 
