@@ -241,6 +241,16 @@ def test_a_large_amount_is_judged_in_its_own_currency(engine: EscalationEngine) 
         ("It's deceptive, plain and simple.", "unfair_practice", True),
         ("That's a hidden fee, whatever you call it.", "unfair_practice", True),
         ("It's not deceptive, I just want to understand the fee.", "unfair_practice", False),
+        ("I keep getting an 'unauthorized' message when I add my card to my phone wallet.",
+         "unauthorized_transaction", False),
+        ("The ATM said 'unable to dispense' and gave me nothing, but $300 showed up as "
+         "pending on my account.", "debited_for_failed_payment", True),
+        ("The app said the transfer failed and the money would come back in two days. A "
+         "week later the $640 is not back.", "debited_for_failed_payment", True),
+        ("My transfer failed but the money is back in my balance already.",
+         "debited_for_failed_payment", False),
+        ("I paid a deposit for a room by bank transfer and now she's blocked me everywhere.",
+         "scam", True),
     ],
 )
 def test_more_signal_phrasings(text: str, code: str, found: bool) -> None:
