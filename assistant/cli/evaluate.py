@@ -116,14 +116,15 @@ def guards(
         guards_.pii.find(text)
     report["pii_find_ms_mean"] = round((time.perf_counter() - started) * 1000 / len(benign), 4)
     identifier = LanguageIdentifier()
+    cfpb = load_cfpb_narratives()
     report.update(
         evaluate_injection(
             lambda texts: [g.injection for g in guards_.check_texts(texts, embed)],
             load_injection_split(),
             benign,
             complaints,
-            cfpb_dev=load_cfpb_narratives("dev"),
-            cfpb_test=load_cfpb_narratives("test"),
+            cfpb_dev=cfpb["dev"],
+            cfpb_test=cfpb["test"],
             language_of=lambda text: identifier.identify(text).code,
             thresholds={
                 "lexical": round(guards_.injection.threshold, 4),

@@ -9,7 +9,7 @@ no chunk id, because the knowledge base holds the statute, not those texts.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
 from assistant.clocks.calendar import BusinessCalendar
@@ -49,19 +49,17 @@ def compute_deadlines(
         out += _cfpb(facts, f)
     if facts.notes:
         extra = " Unclear: " + "; ".join(facts.notes) + "."
-        out = [
-            Deadline(d.rule, d.deadline, d.citation, d.note + extra, d.chunk_id, d.starts_from)
-            if d.rule.startswith("reg_e_investigation_extended") else d
-            for d in out
-        ]
+        out = _noted(out, ("reg_e_investigation_extended",), extra)
     if facts.basis_note:
-        out = [
-            Deadline(d.rule, d.deadline, d.citation, f"{d.note} {facts.basis_note}", d.chunk_id,
-                     d.starts_from)
-            if d.rule.startswith(("reg_e_", "reg_z_")) else d
-            for d in out
-        ]
+        out = _noted(out, ("reg_e_", "reg_z_"), " " + facts.basis_note)
     return out
+
+
+def _noted(deadlines: list[Deadline], rules: tuple[str, ...], extra: str) -> list[Deadline]:
+    """``extra`` appended to the note of each deadline whose rule starts with one of ``rules``."""
+    return [
+        replace(d, note=d.note + extra) if d.rule.startswith(rules) else d for d in deadlines
+    ]
 
 
 def _notice_window(

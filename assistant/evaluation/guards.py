@@ -345,9 +345,9 @@ def load_injection_split(path: Path = INJECTION_SPLIT) -> list[dict[str, Any]]:
         ) from None
 
 
-def load_cfpb_narratives(split: str, directory: Path = CFPB_DIR) -> list[str]:
+def load_cfpb_narratives(directory: Path = CFPB_DIR) -> dict[str, list[str]]:
     """The CFPB sample's consumer narratives that are not in the escalation set, in two
-    halves by Complaint ID (``split`` "dev" or "test").
+    halves by Complaint ID: ``{"dev": [...], "test": [...]}``.
 
     The escalation set's 245 payments narratives were development data for both
     injection detectors. The other products' narratives (credit reporting, debt
@@ -358,8 +358,6 @@ def load_cfpb_narratives(split: str, directory: Path = CFPB_DIR) -> list[str]:
     import csv
     import zlib
 
-    if split not in ("dev", "test"):
-        raise ValueError(f"split must be 'dev' or 'test', not {split!r}")
     try:
         with open(directory / "payments_narratives.csv", encoding="utf-8", newline="") as fh:
             used = {row["Complaint ID"] for row in csv.DictReader(fh)}
@@ -370,14 +368,13 @@ def load_cfpb_narratives(split: str, directory: Path = CFPB_DIR) -> list[str]:
             f"cannot read the CFPB complaint sample in {directory} ({exc})",
             "restore evals/datasets/cfpb/ from git",
         ) from None
-    half = 0 if split == "dev" else 1
-    return [
-        text
-        for row in rows
-        if (text := (row.get("Consumer complaint narrative") or "").strip())
-        and (cid := row.get("Complaint ID") or "") not in used
-        and zlib.crc32(cid.encode()) % 2 == half
-    ]
+    halves: dict[str, list[str]] = {"dev": [], "test": []}
+    for row in rows:
+        text = (row.get("Consumer complaint narrative") or "").strip()
+        cid = row.get("Complaint ID") or ""
+        if text and cid not in used:
+            halves["test" if zlib.crc32(cid.encode()) % 2 else "dev"].append(text)
+    return halves
 
 
 def evaluate_injection(

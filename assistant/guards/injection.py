@@ -254,14 +254,11 @@ def build_corpus(benign_extra: Sequence[str], seed: int = 13) -> tuple[list[str]
         texts += source_texts
         labels += [1] * len(source_texts)
     seen = set()
-    for key in BENIGN_SLOTS:  # each one at least once
-        for text in benign[key]:
+    for key in (*BENIGN_SLOTS, "letter"):  # each one at least once
+        for text in slots[key]:
             texts.append(text)
             labels.append(0)
             seen.add(text)
-    for text in slots["letter"]:
-        texts.append(text)
-        labels.append(0)
     for _ in range(benign["count"]):
         texts.append(_expand(rng.choice(benign["templates"]), slots, rng))
         labels.append(0)
