@@ -308,8 +308,8 @@ def clocks(
         str,
         typer.Option(
             "--split",
-            help="dev or dev2 (development sets by two writers: tune on them) or test (held "
-            "out).",
+            help="dev, dev2 or dev3 (development sets by three writers: tune on them) or "
+            "test (held out).",
         ),
     ] = "test",
     data: Annotated[
@@ -323,8 +323,8 @@ def clocks(
     from assistant.evaluation.clocks import CLOCK_DIR, evaluate_clocks, load_clock_set
     from assistant.runtime import get_triager
 
-    if split not in ("dev", "dev2", "test"):
-        raise InputError(f"unknown split {split!r}", "use --split dev, dev2 or test")
+    if split not in ("dev", "dev2", "dev3", "test"):
+        raise InputError(f"unknown split {split!r}", "use --split dev, dev2, dev3 or test")
     rows = load_clock_set(data or CLOCK_DIR / f"{split}.jsonl")
     triager = get_triager()
 
