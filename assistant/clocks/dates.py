@@ -21,6 +21,8 @@ from typing import Literal
 from dateutil import parser as date_parser
 from dateutil.relativedelta import relativedelta
 
+from assistant.textnorm import mask_decimal_points
+
 Kind = Literal[
     "statement", "account_opened", "transaction", "filed", "delivery", "event", "other"
 ]
@@ -43,7 +45,7 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     # "on 3/14", "since 11/28": a month and day with no year, after a word that dates it.
     (
         "month_slash_day",
-        re.compile(r"(?i)\b(?:on|since|from|dated|by|until|of|around|after|before)\s+"
+        re.compile(r"(?i)\b(?:on|since|from|dated|by|until|of|around|after|before|in)\s+"
                    r"(\d{1,2})/(\d{1,2})\b(?![/\d])"),
     ),
     # "May 3", "May 3rd, 2026", "3 May", "the 3rd of May 2026"
@@ -57,10 +59,16 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
         "day_month",
         re.compile(rf"(?i)\b(?:the\s+)?\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH}\b(?:,?\s+\d{{4}})?"),
     ),
+    # "the 3rd of last month", "on the 28th of this month"
+    (
+        "ordinal_of_month",
+        re.compile(r"(?i)\b(?:on\s+)?the\s+(\d{1,2})(?:st|nd|rd|th)\s+of\s+(last|this|the\s+last|"
+                   r"the\s+previous|previous)\s+month\b"),
+    ),
     ("ago", re.compile(rf"(?i)\b({_COUNT})\s+(day|week|month|year)s?\s+ago\b")),
     ("named", re.compile(r"(?i)\b(the day before yesterday|yesterday|today|this morning|tonight|last night)\b")),
     ("last_period", re.compile(r"(?i)\blast\s+(week|month)\b")),
-    ("weekday", re.compile(rf"(?i)\b(?:last|this past|on|since)\s+({'|'.join(_WEEKDAYS)})\b")),
+    ("weekday", re.compile(rf"(?i)\b(?:last|this past|on|since|from)\s+({'|'.join(_WEEKDAYS)})\b")),
     ("ordinal", re.compile(r"(?i)\b(?:on|since|from)\s+the\s+(\d{1,2})(?:st|nd|rd|th)\b")),
 ]
 
@@ -69,7 +77,7 @@ _KIND_CUES: list[tuple[Kind, re.Pattern[str]]] = [
     ("filed", re.compile(r"(?i)\b(?:filed|submitted|lodged|complained|complaint)\b")),
     (
         "delivery",
-        re.compile(r"(?i)\b(?:deliver(?:y|ed)?|expected|supposed\s+to\s+(?:arrive|come|ship)|"
+        re.compile(r"(?i)\b(?:deliver(?:y|ed)?|arrived(?=\s*$|\s+(?:on|by|at)\b)|expected|supposed\s+to\s+(?:arrive|come|ship)|"
                    r"due\s+to\s+(?:arrive|ship)|estimated|ETA)\b"),
     ),
     (
@@ -114,9 +122,12 @@ def find_dates(text: str, received: date) -> list[DateMention]:
             if day is None or day > received:
                 continue
             taken.append((match.start(), match.end()))
-            mentions.append(
-                DateMention(match.group(0), match.start(), match.end(), day, _kind(text, match))
-            )
+            kind = _kind(text, match)
+            if name == "last_period" and kind != "account_opened":
+                # "I sent it last month" names no day: it dates no transfer or statement
+                # (a deadline counted from a guessed day could be late).
+                kind = "other"
+            mentions.append(DateMention(match.group(0), match.start(), match.end(), day, kind))
     return sorted(mentions, key=lambda m: m.start)
 
 
@@ -138,6 +149,10 @@ def _resolve(name: str, match: re.Match[str], received: date) -> date | None:
             if not re.search(r"\d{4}", match.group(0)) and parsed > received:
                 parsed = parsed - relativedelta(years=1)
             return parsed
+        if name == "ordinal_of_month":
+            back = 0 if match.group(2).lower() == "this" else 1
+            first = date(received.year, received.month, 1) - relativedelta(months=back)
+            return first.replace(day=int(match.group(1)))
         if name == "ago":
             count = match.group(1).lower()
             n = int(count) if count.isdigit() else _NUMBER_WORDS[count]
@@ -167,8 +182,10 @@ def _kind(text: str, match: re.Match[str]) -> Kind:
     """The kind of date from the nearest cue word in the same sentence ("statement dated
     May 3", "charged on the 14th", "50 days ago I was charged"); words before the date
     win a tie."""
-    before = re.split(r"[.!?\n;]", text[max(0, match.start() - 60) : match.start()])[-1]
-    after = re.split(r"[.!?\n;]", text[match.end() : match.end() + 40])[0]
+    # "$200.00" is not the end of a sentence
+    masked = mask_decimal_points(text)
+    before = re.split(r"[.!?\n;]", masked[max(0, match.start() - 60) : match.start()])[-1]
+    after = re.split(r"[.!?\n;]", masked[match.end() : match.end() + 40])[0]
     best: tuple[int, Kind] | None = None
     for kind, cue in _KIND_CUES:
         for found in cue.finditer(before):

@@ -45,15 +45,17 @@ _DUPLICATE = re.compile(
     r"|\b(?:charged?|charges?|withdrawal|payment|debit|transaction|money|it)\b[^.!?]{0,40}\b(?:two|2)\s+times?\b"
     r"|\b(?:charged|billed|debited|ran|took)\b[^.!?]{0,60}\btwice\b"
     r"|\b(?:ran|charged|billed|debited|processed|swiped)\s+(?:\w+\s+){0,2}?(?:again|a\s+second\s+time)\s+for\s+"
-    r"\$?[\d,.]+", _F)
+    r"\$?[\d,.]+"
+    r"|\b(?:shows?|showing|showed|appears?|appearing|appeared|posted|listed)\b[^.!?]{0,40}\b(?:twice|two\s+times|"
+    r"2\s+times)\b", _F)
 _WRONG_AMOUNT = re.compile(
-    r"\bwrong\s+amount\b|\bover-?charged\b|\binstead\s+of\s+(?:the\s+)?\$?\d|\bmore\s+than\s+"
+    r"\bwrong\s+amount\b|\bover-?charg(?:ed?|es|ing)\b|\$\s?[\d,.]+\s+not\s+\$?\d|\bmore\s+than\s+double\b|\binstead\s+of\s+(?:the\s+)?\$?\d|\bmore\s+than\s+"
     r"(?:I\s+)?(?:agreed|authori[sz]ed|approved|the\s+(?:price|receipt|bill|quote))\b|\b(?:receipt|"
     r"price|bill|quote|total)\s+(?:says|said|was|shows|showed)\s+(?:only\s+)?\$?\d[^.!?]{0,60}"
     r"\b(?:charged|billed|took|debited)\b|\bcharged\s+(?:me\s+)?\$?[\d,.]+\s+(?:not|but)\b"
     # two different amounts: what it was, and what was charged (either order)
     r"|\b(?:I|we)\s+(?:only\s+)?paid\s+\$\s?[\d,.]+\s+for\b|\bonly\s+\$\s?[\d,.]+\s+"
-    r"(?:arrived|came\s+through|showed\s+up|was\s+(?:credited|deposited))\b|\b(?:receipt|"
+    r"(?:arrived|came\s+through|showed\s+up|was\s+(?:credited|deposited|added|applied))\b|\b(?:receipt|"
     r"confirmation)\s+says\s+\$\s?[\d,.]+"
     r"|\$\s?[\d,.]+\b[^.!?]{0,60}\b(?:but|yet|and)\b[^.!?]{0,50}\b(?:charged|billed|debited|"
     r"took|came\s+out|taken)\b[^.!?]{0,25}\$\s?[\d,.]+|\b(?:charge[sd]?|charged|billed)\b[^.!?]{0,40}"
@@ -67,13 +69,16 @@ _COMPUTATION_ERROR = re.compile(
     r"\b(?:calculation|computation|computing|math|maths|arithmetic)\s+(?:mistake|error)s?\b|\b(?:computed|"
     r"calculated|added)\s+(?:it\s+|up\s+|something\s+|this\s+|that\s+)?(?:wrong|wrongly|incorrectly)\b|"
     r"\b(?:check|fix|redo)\s+your\s+math\b|\bshould\s+be\s+\$[\d,.]+\s+(?:but|and)\b[^.!?]{0,30}\b(?:says|shows|is)\b|\b(?:interest|finance\s+charges?)\b"
-    r"[^.!?]{0,60}\b(?:even\s+though|although|despite)\b[^.!?]{0,40}\bpaid\s+(?:the\s+|my\s+|it\s+in\s+)?"
-    r"(?:full|whole|entire)\b", _F)
+    r"[^.!?]{0,60}\b(?:even\s+though|although|despite)\b[^.!?]{0,40}\bpaid\s+(?:\w+\s+){0,3}?(?:in\s+)?"
+    r"(?:full|whole|entire)\b|\b(?:interest|fee|finance\s+charge|balance)\s+(?:calculation|computation)\s+"
+    r"(?:is|was|seems|looks)\s+(?:\w+\s+)?(?:wrong|off|incorrect)\b", _F)
 _ATM_SHORT = re.compile(
     r"\b(?:ATM|cash\s+machine)\b[^.!?]{0,90}\b(?:only|less|short|did\s*n[o']?t\s+(?:give|dispense|"
     r"get)|never\s+(?:gave|dispensed)|no\s+(?:cash|money)|jammed|kept\s+the\s+(?:cash|money)|"
     r"gave\s+me\s+nothing|nothing\s+came\s+out)\b|\b(?:dispensed|gave\s+(?:me\s+)?(?:only\s+)?)"
     r"\$?[\d,.]+\s+(?:but|and|yet)\s+(?:\w+\s+){0,3}?(?:debited|charged|took|deducted)\b"
+    r"|\bATM\b[^!?]{0,160}(?:^|[.!?]\s+)no\s+(?:cash|money)\b"
+    r"|\b(?:machine|ATM)\b[^.!?]{0,60}\bonly\s+(?:gave|dispensed|spat|spit|paid)\s+(?:me\s+)?(?:out\s+)?\$?\d"
     r"|\b(?:machine|it)\b[^.!?]{0,40}\b(?:gave\s+(?:me\s+)?nothing|unable\s+to\s+dispense|nothing\s+came\s+out|did\s*n[o']?t\s+"
     r"(?:give|dispense)|no\s+(?:cash|money)\s+came\s+out)\b", _F)
 _DECLINED_DEBITED = re.compile(
@@ -83,7 +88,10 @@ _DECLINED_DEBITED = re.compile(
     r"(?:still|but|yet|anyway|nevertheless)\b[^.!?]{0,50}\b(?:took|take|taken|debited|deducted|"
     r"charged|left|gone|came\s+out|withdrawn|removed|out\s+of\s+my)\b"
     r"|\b(?:failed|declined|bounced|rejected|returned\s+by)\b[^!?]{0,140}\b(?:never|not|has\s*n[o']?t|"
-    r"did\s*n[o']?t)\s+(?:been\s+)?(?:came|come|comes|returned|refunded|credited)\s+back\b", _F)
+    r"did\s*n[o']?t)\s+(?:been\s+)?(?:came|come|comes|returned|refunded|credited)\s+back\b"
+    r"|\b(?:failed|declined|did\s*n[o']?t\s+go\s+through)\b[^!?]{0,200}\b(?:but|yet|and|still|then)\s+(?:my\s+)?"
+    r"(?:balance\s+(?:went|has\s+gone|is)\s+down|(?:the\s+)?(?:money|\$[\d,.]+)\s+(?:is|was|has\s+been)\s+"
+    r"(?:gone|taken|deducted|debited))\b", _F)
 _MISSING_DEPOSIT = re.compile(
     r"\b(?:deposit|direct\s+deposit|paycheck|pay\s*check|salary|wages|payroll|transfer|refund|"
     r"payment)\b[^.!?]{0,60}\b(?:never|not|has\s*n[o']?t|did\s*n[o']?t|still\s+(?:not|has\s*n[o']?t))"
@@ -91,7 +99,8 @@ _MISSING_DEPOSIT = re.compile(
     r"|\b(?:deposit|deposited|paycheck|salary|refund|transfer)\b[^!?]{0,120}\b(?:does|do|did)\s*(?:n[o']?t|\s+not)\s+"
     r"show\s+(?:it|them|up)\b"
     r"|\b(?:it's|it\s+is|it\s+was|it\s+has)\s+(?:still\s+)?(?:not|never\s+been)\s+(?:in|on|credited\s+to)\s+my\b"
-    r"|\bnothing\s+(?:shows|showed|is\s+showing)\s+(?:up\s+)?(?:in|on)\s+my\b|\b(?:was|were|has\s+been)\s+never\s+credited\b", _F)
+    r"|\bnothing\s+(?:shows|showed|is\s+showing)\s+(?:up\s+)?(?:in|on)\s+my\b|\bbalance\s+(?:never|did\s*n[o']?t|"
+    r"has\s*n[o']?t|hasn't)\s+(?:went|go|gone)\s+up\b|\b(?:was|were|has\s+been)\s+never\s+credited\b", _F)
 _SENDER_CONFIRMS = re.compile(
     r"\b(?:employer|sender|payroll|HR|company|bank|they|he|she|department|agency|IRS|state|"
     r"government|treasury|client)\b[^.!?]{0,60}\b(?:sent|processed|deposited|"
@@ -120,7 +129,11 @@ _NOT_DELIVERED = re.compile(
     r"show|flight|trip|tour|game|class|course|festival|match|performance|gig|cruise|retreat)\b"
     r"[^.!?]{0,50}\b(?:was\s+|got\s+|has\s+been\s+)?(?:cancell?ed|postponed|called\s+off|"
     r"never\s+happened)\b|\bcancell?ed\s+(?:the\s+)?(?:event|concert|show|flight|trip|tour|"
-    r"festival|game|performance)\b", _F)
+    r"festival|game|performance)\b"
+    r"|\bcancell?ed\s+(?:the|my|our)\s+\w+\s+(?:flight|event|concert|show|trip|tour|class|course)\b"
+    r"|\btracking\s+(?:has\s*n[o']?t|hasn't|has\s+not|hasnt|did\s*n[o']?t|never)\s+(?:moved|updated|changed)\b"
+    r"|\bback-?ordered\b|\bnever\s+(?:flew|attended|stayed\s+there)\b"
+    r"|\b(?:was|were|is)\s+supposed\s+to\s+(?:arrive|be\s+delivered|ship)\b", _F)
 _NOT_AS_AGREED = re.compile(
     r"\bnot\s+(?:what\s+(?:I|we)\s+(?:ordered|paid\s+for|booked)|(?:\w+\s+)?as\s+(?:described|"
     r"advertised|agreed|ordered|pictured|promised))\b|\b(?:work|job)\s+that\s+was\s*n[o']?t\s+"
@@ -129,7 +142,8 @@ _NOT_AS_AGREED = re.compile(
     r"like\s+(?:the|what)\b|\b(?:fake|knock-?off)\s+(?:item|product|bag|watch|shoes|goods)\b"
     r"|\bnot\s+what\s+(?:they|he|she|it|I|we)\s+(?:sold|sell|promised|advertised|ordered|described)\b"
     r"|\bdiff?e?rent\s+(?:model|item|product|colou?r|size|brand)\b|\bcrack(?:ed|d)\s+screen\b"
-    r"|\b(?:is|was|were|are)\s+(?:uneven|torn|stained|plastic|used|missing\s+parts)\b", _F)
+    r"|\b(?:is|was|were|are)\s+(?:uneven|torn|stained|plastic|used|missing\s+parts)\b"
+    r"|\b(?:is|was|it's|are|were)\s+(?:\w+\s+)?(?:fake|counterfeit|a\s+(?:fake|knock-?off))\b|\bfalling\s+apart\b", _F)
 _RETURN_NOT_CREDITED = re.compile(
     r"\b(?:returned|sent\s+(?:it|them|the\s+\w+)\s+back|return(?:ed)?\s+(?:it|them|the\s+\w+)|"
     r"refund(?:ed)?|credit|cancell?ed)\b[^.!?]{0,90}\b(?:never|not|no|still\s+(?:no|not|nothing)|"
@@ -141,9 +155,11 @@ _RETURN_NOT_CREDITED = re.compile(
     r"|\bstill\s+(?:does\s*n[o']?t|has\s*n[o']?t)\s+(?:show|shown)\s+the\s+\$?[\d,.]*\s*(?:credit|refund)"
     r"\b[^.!?]{0,40}\breturned\b", _F)
 _RETURNED = re.compile(
-    r"\breturned\s+(?:it|them|the\s+\w+|an?\s+[\w$,.]+\s+\w+)|\bsent\s+(?:it|them|the\s+\w+)\s+back\b", _F)
+    r"\breturned\s+(?:it|them|the\s+\w+|an?\s+[\w$,.]+\s+\w+)|\b(?:sent|mailed|shipped|posted|brought|took)\s+"
+    r"(?:it|them|the\s+\w+)\s+back\b", _F)
 _STILL_NOT_CREDITED = re.compile(
-    r"\bstill\s+nothing\b|\bnothing\s+(?:on|in)\s+my\s+(?:card|account|statement)\b|\bthere'?s\s+"
+    r"\bstill\s+nothing\b|\bnothing\s+(?:on|in)\s+my\s+(?:\w+\s+){0,2}?(?:card|account|statement)\b|"
+    r"\bstill\s+no\s+(?:credit|refund)\b|\bthere'?s\s+"
     r"(?:still\s+)?nothing\b|\b(?:has\s*n[o']?t|has\s+not|have\s*n[o']?t|never)\s+(?:been\s+)?(?:credited|"
     r"refunded|posted|appeared|shown\s+up|come\s+through)\b", _F)
 _PAYMENT_NOT_CREDITED = re.compile(
@@ -151,7 +167,10 @@ _PAYMENT_NOT_CREDITED = re.compile(
     r"(?:\w+\s+)?(?:credited|posted|applied|recorded|showing|showed|shown)\b"
     r"|\bpaid\s+\$?[\d,.]*\s*(?:toward|towards|to|on)\s+(?:my\s+)?(?:\w+\s+){0,3}?(?:balance|card|bill)\b"
     r"[^!?]{0,120}\b(?:not|never|is\s*n[o']?t|has\s*n[o']?t)\s+(?:\w+\s+)?(?:showing|shown|posted|applied|"
-    r"credited|there)\b", _F)
+    r"credited|there)\b"
+    r"|\bpaid\b[^.!?]{0,40}\b(?:toward|towards|to|on)\s+(?:my\s+)?(?:\w+\s+){0,3}?(?:balance|card|bill)\b[^!?]{0,160}"
+    r"\b(?:still\s+shows\s+(?:my|the)\s+(?:full|whole|entire|old)|shows?\s+(?:as\s+)?only)\b"
+    r"|\bpayment\b[^.!?]{0,60}\bshows?\s+(?:up\s+)?(?:as\s+)?only\b", _F)
 _SUBSCRIPTION = re.compile(
     r"\bcancell?ed\b[^.!?]{0,80}\b(?:still|again|kept|keeps|continue[sd]?)\s+(?:\w+\s+)?(?:charg|"
     r"bill|tak|debit)", _F)
@@ -183,8 +202,10 @@ _UNAUTHORIZED_MORE = re.compile(
     # a lost or stolen card or wallet, then a payment with it
     r"|\b(?:lost|stolen|stole|missing)\b[^.!?]{0,40}\b(?:card|wallet|purse|bag|phone)\b[^!?]{0,80}\b(?:(?:my|the)\s+"
     r"(?:\w+\s+){0,2}?card|it)\s+(?:\w+\s+){0,3}?(?:was|were|got|been)\s+used\s+(?:at|for|to|in|on)\b"
-    r"|\b(?:I|we)\s+(?:\w+ly\s+)?(?:did\s*n[o']?t|did\s+not|never)\s+(?:take|took|withdraw|withdrew|request|"
-    r"requested)\s+(?:out\s+)?(?:that|this|the|a|an|any)?\s*(?:\$?[\d,.]+\s+)?(?:cash|advance|cash\s+advance|"
+    r"|\b(?:did\s*n[o']?t|did\s+not|never)\s+(?:give|gave|given)\s+(?:him|her|them|anyone|anybody)\s+"
+    r"(?:my\s+)?permission\b"
+    r"|\b(?:I|we)\s+(?:\w+ly\s+)?(?:have\s+|had\s+)?(?:did\s*n[o']?t|did\s+not|never)\s+(?:take|took|taken|withdraw|"
+    r"withdrew|request|requested)\s+(?:out\s+)?(?:that|this|the|a|an|any)?\s*(?:\$?[\d,.]+\s+)?(?:cash|advance|cash\s+advance|"
     r"money|withdrawal|loan)\b", _F)
 # The customer has no relation to the payee ("not mine, never heard of them", "I don't
 # have a policy with them", "I don't know anyone in the Philippines"): an unauthorized
@@ -213,7 +234,10 @@ _DENIED_ERROR = re.compile(
     r"(?:recogni[sz]e|make|authori[sz]e)\b"
     r"|\b(?:card|statement|PIN|replacement|pin\s+mailer|card\s+reader)\s+(?:still\s+)?(?:has\s*n[o']?t|has\s+not|"
     r"hasn't|never|did\s*n[o']?t|didn't|did\s+not|is\s*n[o']?t|has\s+still\s+not)\s+(?:yet\s+)?"
-    r"(?:arrived?|come|came|been\s+(?:delivered|received)|shown\s+up|turned\s+up)\b", _F)
+    r"(?:arrived?|come|came|been\s+(?:delivered|received)|shown\s+up|turned\s+up)\b"
+    r"|\b(?:ordered|requested|applied\s+for)\s+(?:my|a|the|new|the\s+new)\s+(?:\w+\s+){0,3}?card\b[^.!?]{0,50}"
+    r"\b(?:has\s*n[o']?t|hasn't|never|not|still)\b[^.!?]*"
+    r"|\bif\s+(?:I|we)\s+(?:ever\s+)?(?:see|find|notice|get|spot|have|had)\b[^.!?,]{0,80}", _F)
 
 # --- scams --------------------------------------------------------------------------
 _GAVE_CREDENTIALS = re.compile(
@@ -228,11 +252,13 @@ _THEY_MOVED = re.compile(
     r"used|logged\s+in|accessed|charged)\b", _F)
 _CUSTOMER_SENT = re.compile(
     r"\b(?:I|we)\s+(?:then\s+|also\s+|even\s+|actually\s+|stupidly\s+)?(?:sent|transferred|paid|"
-    r"wired|moved|bought|invested|deposited|zelled)\b"
+    r"wired|moved|bought|invested|deposited|zelled|initiated)\b"
     # the present tense as some customers write the past: "I send 150 dolar to my mother"
     r"|\b(?:I|we)\s+(?:send|transfer|wire)\s+(?:\$|\d|money|the\s+money)"
     r"|(?:^|[.!?]\s+)(?:sent|transferred|wired|paid)\s+(?:\$|£|€|\d)"
-    r"|\b(?:the\s+)?(?:transfer|money)\s+(?:I|we)\s+(?:sent|made|did)\b", _F)
+    r"|\b(?:the\s+)?(?:transfer|money)\s+(?:I|we)\s+(?:sent|made|did)\b|\$\s?[\d,.]+\s+(?:I|we)\s+(?:sent|"
+    r"transferred)\b|(?:^|[.!?]\s+)(?:sent|transferred|wired)\s+money\b|\b(?:I|we)\s+used\s+(?:\w+\s+){0,2}?to\s+"
+    r"(?:send|transfer|pay)\b", _F)
 
 # --- the account and the transaction ------------------------------------------------
 _CREDIT = re.compile(
@@ -245,8 +271,8 @@ _PURCHASE = re.compile(
     r"online|websites?|site|checkout|subscriptions?|paid\s+for|booked|booking|tickets?|"
     r"restaurant|gas\s+station|hotel|charges?\s+(?:from|at|by)|charged\s+(?:by|at)|"
     r"purchas\w*|retailer|seller|vendor|app\s+store|streaming|delivery|charged\s+(?:me\s+)?"
-    r"(?:\$[\d,.]+\s+)?for|paid\s+(?:\w+\s+){0,4}?(?:\$[\d,.]+\s+)?(?:with|on|using)\s+(?:my\s+)?"
-    r"(?:\w+\s+){0,2}?card)\b|\bused\s+(?:it|my\s+card|the\s+card)\s+at\b|\bcharged\s+my\s+"
+    r"(?:\$[\d,.]+\s+)?for|paid\s+(?:\w+\s+){0,4}?(?:[$€£][\d,.]+\s+)?(?:with|on|using)\s+(?:my\s+)?"
+    r"(?:\w+\s+){0,2}?card)\b|\bused\s+(?:it|(?:my|the)\s+(?:\w+\s+)?card)\s+at\b|\bsigned\s+(?:me|us)\s+up\s+for\b|\bcharged\s+my\s+"
     r"(?:\w+\s+)?card\b|\b(?:charge|payment)s?\s+every\b"
     r"|\b(?:payment|charge)s?\s+(?:of\s+\$[\d,.]+\s+)?(?:to|at|from)\s+"
     r"['\"‘“]?(?-i:[A-Z])"
@@ -258,7 +284,7 @@ _P2P = re.compile(
     r"father|mom|dad|landlord)|ACH|direct\s+debit|bank\s+transfer)\b", _F)
 _INTERNATIONAL = re.compile(
     r"\binternational\s+(?:transfer|payment|wire|remittance|money\s+transfer)s?\b|"
-    r"\bremittances?\b|\blumen\s+international\b|\b(?:send|sent|sending|transfer(?:red)?|wired?)\b[^.!?]{0,60}\b(?:to|in)\s+"
+    r"\bremittances?\b|\blumen\s+international\b|\b(?:intl|int'l)\s+(?:transfer|payment|wire)s?\b|\b(?:send|sent|sending|transfer(?:red)?|wired?)\b[^.!?]{0,60}\b(?:to|in)\s+"
     r"(?:\w+\s+){0,3}?(?:abroad|overseas|FOREIGN)\b", _F)
 _OTHER_PROVIDER = re.compile(
     r"\b(?:western\s+union|moneygram|remitly|wise|xoom|worldremit|ria|paypal)\b", _F)
@@ -271,7 +297,10 @@ _REMITTANCE_ERROR = re.compile(
     r"|\bthere\s+(?:is|was)\s+nothing\b|\bnever\s+(?:came|arrived|showed\s+up)\b|\bstill\s+nothing\b|"
     r"\bno\s+(?:transfer|money|payment)\s+(?:under|for|in)\b|\b(?:is|was|it's)\s+not\s+there\b|\bnothing\s+(?:came|arrived|was\s+there|has\s+arrived)\b"
     r"|\bonly\s+(?:got|received|arrived)\b|\bnever\s+(?:got|made\s+it)\s+there\b|\b(?:not|never)\s+"
-    r"(?:have|has|had|get|got)\s+the\s+money\b|\b(?:never|not|did\s*n[o']?t)\s+reach(?:ed)?\b", _F)
+    r"(?:have|has|had|get|got)\s+the\s+money\b|\b(?:never|not|did\s*n[o']?t)\s+reach(?:ed)?\b"
+    r"|\b(?:receive[sd]?|got|get)\s+only\b|\bstill\s+(?:is\s*n[o']?t|isn't|is\s+not|not)\s+there\b"
+    r"|\b(?:have|has|had)\s+nothing\b|\bbut\s+(?:the\s+)?(?:app|you|lumen|receipt)\s+(?:quoted|said|promised|"
+    r"showed|told)\b", _F)
 # Credit card entries that are not purchases: no card-network chargeback.
 _NOT_A_PURCHASE = re.compile(
     r"\bbalance\s+transfer\b|\bcash\s+advance\b|\binterest\b|\b(?:my\s+)?payment\s+(?:of\s+\$[\d,.]+\s+)?"
@@ -486,11 +515,11 @@ def clock_facts(text: str, received: date, signals: Iterable[str] = ()) -> Clock
 
 _AGREED_AMOUNT = re.compile(
     r"\b(?:said|says|quote[ds]?|quoted|contract\s+says|receipt\s+(?:says|shows)|bill\s+was|total(?:\s+was)?|"
-    r"costs?|cost\s+only|price\s+was|always|normal\s+amount\s+(?:is|of)|supposed\s+to\s+be)\s+(?:was\s+|is\s+)?"
-    r"(?:only\s+|just\s+)?[$£€]?\s?(\d[\d,]*)", _F)
+    r"costs?|cost\s+only|price\s+was|always|normal\s+amount\s+(?:is|of)|supposed\s+to\s+be|(?:agreed|quoted)\s+"
+    r"(?:price|rate|amount|total)(?:\s+of)?)\s+(?:was\s+|is\s+)?(?:only\s+|just\s+)?(?:[A-Z]{2})?[$£€]?\s?(\d[\d,]*)", _F)
 _CHARGED_AMOUNT = re.compile(
     r"\b(?:charged|took|taken|debited|billed|withdrawn|deducted|pulled|(?:card|account|wallet|app|statement)\s+"
-    r"(?:got\s+charged|shows|showed))\s+(?:me\s+)?(?:\w+\s+){0,4}?[$£€]\s?(\d[\d,]*)", _F)
+    r"(?:got\s+charged|shows|showed)|statement\b[^.!?$]{0,40}\bshows)\s+(?:me\s+)?(?:\w+\s+){0,4}?[$£€]\s?(\d[\d,]*)", _F)
 
 
 def _amount(raw: str) -> float:

@@ -116,6 +116,15 @@ def test_cfpb_clocks() -> None:
         ("it was charged on 11/02/2026", date(2026, 11, 2), "transaction"),
         ("last Friday I sent money", date(2026, 11, 20), "transaction"),
         ("a payment on the 14th", date(2026, 11, 14), "transaction"),
+        ("I paid them on the 2nd of last month", date(2026, 10, 2), "transaction"),
+        ("I was charged on the 9th of this month", date(2026, 11, 9), "transaction"),
+        ("I sent it in 10/05 to my cousin", date(2026, 10, 5), "transaction"),
+        ("there are charges from Monday I do not know", date(2026, 11, 23), "transaction"),
+        # "last month" names no day: it dates no transfer
+        ("I sent it last month, nothing came", date(2026, 10, 25), "other"),
+        # an amount's decimal point does not cut the sentence the kind is read from
+        ("I sent $310.00 to my aunt in Quito on 11/20", date(2026, 11, 20), "transaction"),
+        ("The lamp I ordered arrived on Monday", date(2026, 11, 23), "delivery"),
     ],
 )
 def test_dates_resolve_against_the_received_day(text: str, expected: date, kind: str) -> None:
@@ -207,6 +216,48 @@ def test_impossible_and_future_dates_are_ignored() -> None:
         # a card used at a named merchant is a point-of-sale transfer
         ("Lost my wallet on Friday and my debit card was used at 'TOOL DEPOT' for $212.",
          [], {"eft_error": True, "point_of_sale": True}),
+        # billing errors on the credit card in more of the customers' words
+        ("The blender I bought with my Lumen Credit card was meant to ship last week; the "
+         "tracking hasn't moved and the shop stopped answering.", [], {"credit_card": True}),
+        ("Charged on my Lumen Credit card and the seller now says the desk is backordered, "
+         "no date.", [], {"credit_card": True}),
+        ("My Lumen Credit statement shows the $89.00 gym fee twice this month.",
+         [], {"credit_card": True}),
+        ("The quoted price was $640.00 but my Lumen Credit statement shows $690.00.",
+         [], {"credit_card": True}),
+        ("I shipped them back on 11/02 and there is still no credit on my Lumen Credit card.",
+         [], {"credit_card": True}),
+        ("I paid $250 toward my Lumen Credit card balance on Monday and the app still shows "
+         "my full balance.", [], {"credit_card": True}),
+        ("My Lumen Credit card interest calculation is wrong this month.",
+         [], {"credit_card": True}),
+        ("I have never taken a cash advance but one is on my Lumen Credit statement.",
+         [], {"credit_card": True}),
+        # ...and a credit card in the post is still not one
+        ("I ordered my new Lumen Credit card on the 3rd and it still has not come.",
+         [], {"credit_card": False, "card_dispute": False}),
+        # a hypothetical is not an error
+        ("If I ever find a payment I don't recognise on my debit card, what do I do?",
+         [], {"eft_error": False}),
+        # Reg E errors told in two sentences
+        ("The Midway ATM beeped and returned my card. No cash. The $80 is gone from my "
+         "balance.", [], {"eft_error": True}),
+        ("The machine only gave me $40 out of the $100 I asked the ATM for.",
+         [], {"eft_error": True}),
+        ("My rent payment in the app failed, then my balance went down by $900 anyway.",
+         [], {"eft_error": True}),
+        ("My pension deposit was due on Friday, the agency gave me the trace number, and my "
+         "balance never went up.", [], {"eft_error": True}),
+        ("My roommate took my phone while I slept; I did not give her permission to send "
+         "$300.", [], {"eft_error": True}),
+        # remittances in more words
+        ("I initiated an international transfer of $400 to my brother in Accra on 11/10 and "
+         "nothing has arrived.", [], {"remittance": True}),
+        ("Sent money to my mum in Cebu thru the Lumen intl transfer and she got only 9,000 "
+         "pesos of the 11,000 quoted.", [], {"remittance": True}),
+        # a card purchase paid in euros is a point-of-sale transfer
+        ("In Porto I paid €32.00 with my Lumen debit card and it shows twice.",
+         [], {"eft_error": True, "point_of_sale": True, "card_dispute": True}),
         # "I am visiting ... in <a place abroad>" places the ATM abroad
         ("I am visiting my cousins in Lisbon. The ATM near the square gave me nothing but "
          "took $120 from my Lumen account.", [], {"eft_error": True, "foreign": True}),
