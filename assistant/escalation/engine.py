@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Sequence
 
 from assistant.escalation.amounts import Amount, find_amounts
 from assistant.escalation.language import LanguageGuess, LanguageIdentifier
@@ -45,8 +46,17 @@ class EscalationEngine:
         self.detector = detector
         self.language = language
 
-    def decide(self, text: str, intent: str, confidence: float) -> Decision:
+    def decide(
+        self,
+        text: str,
+        intent: str,
+        confidence: float,
+        alternatives: Sequence[tuple[str, float]] = (),
+    ) -> Decision:
+        """``alternatives``: the classifier's next most likely labels with their
+        probabilities; a rule's intents then count as one issue type (see _match)."""
         signals = {s.code: s for s in self.detector.detect(text)}
+        scores = {intent: confidence, **{label: p for label, p in alternatives if label != intent}}
         amounts = find_amounts(text)
         language = self.language.identify(text)
         fired: list[FiredRule] = []
@@ -54,7 +64,7 @@ class EscalationEngine:
         for rule in self.policy.rules:
             if rule.code in seen:
                 continue  # the first matching rule of a code explains it
-            hit = self._match(rule, signals, amounts, language, intent, confidence)
+            hit = self._match(rule, signals, amounts, language, intent, confidence, scores)
             if hit is not None:
                 fired.append(hit)
                 seen.add(rule.code)
@@ -77,15 +87,24 @@ class EscalationEngine:
         language: LanguageGuess,
         intent: str,
         confidence: float,
+        scores: dict[str, float],
     ) -> FiredRule | None:
         when = rule.when
         evidence: FiredRule | None = None
         if when.signals_absent and any(s in signals for s in when.signals_absent):
             return None  # the text says what rules this one out (e.g. "it was me")
         if when.intents is not None:
-            if intent not in when.intents:
+            # The listed intents are one issue type: a ticket split between two of them
+            # ("compromised card" 63%, "payment not recognised" 33%) is that issue at 96%.
+            group = {label: p for label, p in scores.items() if label in when.intents}
+            confidence = sum(group.values())
+            if intent not in when.intents and (
+                when.confidence_at_least is None or confidence < when.confidence_at_least
+            ):
                 return None
-            evidence = FiredRule(rule, f"intent {intent} ({confidence:.0%})")
+            shown = sorted(((label, p) for label, p in group.items() if p >= 0.01 or label == intent),
+                           key=lambda x: -x[1])
+            evidence = FiredRule(rule, "intent " + " + ".join(f"{label} ({p:.0%})" for label, p in shown))
         if when.confidence_at_least is not None and confidence < when.confidence_at_least:
             return None
         if when.confidence_below is not None:

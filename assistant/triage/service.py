@@ -90,7 +90,9 @@ class Triager:
         ticket, injection, redaction = guarded.ticket, guarded.injection, guarded.redaction
         # Signals are read from the redacted text (evidence never carries PII); their
         # offsets are mapped back to the ticket text, like the PII and injection spans.
-        decision = self.escalation.decide(guarded.text, prediction.label, prediction.confidence)
+        decision = self.escalation.decide(
+            guarded.text, prediction.label, prediction.confidence, prediction.alternatives
+        )
         reasons = [self._reason(f, redaction.original_offset) for f in decision.fired]
         if injection.detected:
             reasons.insert(

@@ -218,6 +218,22 @@ def test_activity_the_customer_recognises_stops_an_intent_only_escalation(
     assert decision.escalate is escalate, [f.rule.code for f in decision.fired]
 
 
+def test_a_rule_s_intents_add_up_as_one_issue_type(engine: EscalationEngine) -> None:
+    text = "Please look at my account, something is off."
+    split = engine.decide(text, "compromised_card", 0.55,
+                          [("card_payment_not_recognised", 0.3), ("card_arrival", 0.1)])
+    assert "unauthorized_transaction" in [f.rule.code for f in split.fired]
+    assert "compromised_card (55%) + card_payment_not_recognised (30%)" in split.fired[0].evidence
+    # the same top intent with its doubt spread over other issue types does not escalate
+    spread = engine.decide(text, "compromised_card", 0.55,
+                           [("card_arrival", 0.3), ("passcode_forgotten", 0.1)])
+    assert "unauthorized_transaction" not in [f.rule.code for f in spread.fired]
+    # a top intent outside the rule escalates when the rule's intents are confident together
+    runner_up = engine.decide(text, "passcode_forgotten", 0.2,
+                              [("compromised_card", 0.45), ("card_payment_not_recognised", 0.35)])
+    assert "unauthorized_transaction" in [f.rule.code for f in runner_up.fired]
+
+
 def test_signals_absent_is_validated_like_signals() -> None:
     bad = DEFAULT.replace("signals_absent: [activity_recognised]", "signals_absent: [its_me]", 1)
     with pytest.raises(PolicyError) as info:
@@ -251,6 +267,24 @@ def test_a_large_amount_is_judged_in_its_own_currency(engine: EscalationEngine) 
          "debited_for_failed_payment", False),
         ("I paid a deposit for a room by bank transfer and now she's blocked me everywhere.",
          "scam", True),
+        ("Three payments to an online casino that I honestly did not make.",
+         "unauthorized_transaction", True),
+        ("If I ever notice a charge I don't recognise, how long do I have to report it?",
+         "unauthorized_transaction", False),
+        ("My ex stole my identity and opened a store card in my name.",
+         "unauthorized_transaction", True),
+        ("Whoever found my wallet ran my bill up to the limit in two days.",
+         "unauthorized_transaction", True),
+        ("The fraudulent seller took the money and deleted the listing.",
+         "unauthorized_transaction", True),
+        ("I filed a dispute with you in October about the gym charge and heard nothing.",
+         "disputed_charge", True),
+        ("How do I file a dispute if I ever need to?", "disputed_charge", False),
+        ("Is my identity safe if I lose my phone?", "unauthorized_transaction", False),
+        ("I saw a news story about bank text scams. How would you contact me?", "scam", False),
+        ("They scammed me out of $400 with a fake delivery text.", "scam", True),
+        ("Is my account FDIC insured, and up to how much?", "regulator_threat", False),
+        ("I am reporting you to the FDIC.", "regulator_threat", True),
     ],
 )
 def test_more_signal_phrasings(text: str, code: str, found: bool) -> None:
