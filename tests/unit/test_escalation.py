@@ -285,6 +285,9 @@ def test_a_large_amount_is_judged_in_its_own_currency(engine: EscalationEngine) 
         ("They scammed me out of $400 with a fake delivery text.", "scam", True),
         ("Is my account FDIC insured, and up to how much?", "regulator_threat", False),
         ("I am reporting you to the FDIC.", "regulator_threat", True),
+        ("The payments so far were all mine, I only want to stop the next one.",
+         "activity_recognised", True),
+        ("Were the charges mine? I honestly cannot tell.", "activity_recognised", False),
     ],
 )
 def test_more_signal_phrasings(text: str, code: str, found: bool) -> None:
