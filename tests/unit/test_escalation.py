@@ -209,6 +209,9 @@ def test_low_confidence_escalates_and_unsure_flags(engine: EscalationEngine) -> 
         # ...but asking whether it was, or saying it was not, still does
         ("They texted to ask if it was me and I have no idea what that charge is.", True),
         ("It was not me, someone used my card at a store I have never been to.", True),
+        # a hacked e-mail account elsewhere, with every Lumen transaction the customer's own
+        ("My email got hacked last week. Nothing looks off in my wallet and all my "
+         "transactions are mine; how do I change the email?", False),
     ],
 )
 def test_activity_the_customer_recognises_stops_an_intent_only_escalation(
@@ -288,6 +291,12 @@ def test_a_large_amount_is_judged_in_its_own_currency(engine: EscalationEngine) 
         ("The payments so far were all mine, I only want to stop the next one.",
          "activity_recognised", True),
         ("Were the charges mine? I honestly cannot tell.", "activity_recognised", False),
+        ("The store declined my card anyway and I left without the shoes.",
+         "debited_for_failed_payment", False),
+        ("The store declined my card but still took the $60 from my balance.",
+         "debited_for_failed_payment", True),
+        ("A $48 debit called 'NWG UTIL' appeared; the amount is right but I don't recognise "
+         "the name.", "activity_recognised", True),
     ],
 )
 def test_more_signal_phrasings(text: str, code: str, found: bool) -> None:
