@@ -73,7 +73,8 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
 ]
 
 _KIND_CUES: list[tuple[Kind, re.Pattern[str]]] = [
-    ("statement", re.compile(r"(?i)\bstatements?\b")),
+    # "I have the bank statement": another bank's, not the statement of the account in question
+    ("statement", re.compile(r"(?i)(?<!bank )\bstatements?\b")),
     ("filed", re.compile(r"(?i)\b(?:filed|submitted|lodged|complained|complaint)\b")),
     (
         "delivery",

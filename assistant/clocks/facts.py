@@ -49,7 +49,7 @@ _DUPLICATE = re.compile(
     r"|\b(?:shows?|showing|showed|appears?|appearing|appeared|posted|listed)\b[^.!?]{0,40}\b(?:twice|two\s+times|"
     r"2\s+times)\b", _F)
 _WRONG_AMOUNT = re.compile(
-    r"\bwrong\s+amount\b|\bover-?charg(?:ed?|es|ing)\b|\$\s?[\d,.]+\s+not\s+\$?\d|\bmore\s+than\s+double\b|\binstead\s+of\s+(?:the\s+)?\$?\d|\bmore\s+than\s+"
+    r"\bwrong\s+amount\b|\bover-?charg(?:ed?|es|ing)\b|\b(?:paid|charged)\s+(?:me\s+)?(?:almost|nearly|more\s+than)?\s*double\b|\$\s?[\d,.]+\s+not\s+\$?\d|\bmore\s+than\s+double\b|\binstead\s+of\s+(?:the\s+)?\$?\d|\bmore\s+than\s+"
     r"(?:I\s+)?(?:agreed|authori[sz]ed|approved|the\s+(?:price|receipt|bill|quote))\b|\b(?:receipt|"
     r"price|bill|quote|total)\s+(?:says|said|was|shows|showed)\s+(?:only\s+)?\$?\d[^.!?]{0,60}"
     r"\b(?:charged|billed|took|debited)\b|\bcharged\s+(?:me\s+)?\$?[\d,.]+\s+(?:not|but)\b"
@@ -130,9 +130,9 @@ _NOT_DELIVERED = re.compile(
     r"[^.!?]{0,50}\b(?:was\s+|got\s+|has\s+been\s+)?(?:cancell?ed|postponed|called\s+off|"
     r"never\s+happened)\b|\bcancell?ed\s+(?:the\s+)?(?:event|concert|show|flight|trip|tour|"
     r"festival|game|performance)\b"
-    r"|\bcancell?ed\s+(?:the|my|our)\s+\w+\s+(?:flight|event|concert|show|trip|tour|class|course)\b"
+    r"|\bcancell?ed\s+(?:the|my|our)\s+(?:\w+\s+)?(?:flight|event|concert|show|trip|tour|class|course)\b"
     r"|\btracking\s+(?:has\s*n[o']?t|hasn't|has\s+not|hasnt|did\s*n[o']?t|never)\s+(?:moved|updated|changed)\b"
-    r"|\bback-?ordered\b|\bnever\s+(?:flew|attended|stayed\s+there)\b"
+    r"|\bback-?ordered\b|\bnot\s+one\s+(?:has|have)\s+(?:shown\s+up|arrived|come)\b|\bnever\s+(?:flew|attended|stayed\s+there)\b"
     r"|\b(?:was|were|is)\s+supposed\s+to\s+(?:arrive|be\s+delivered|ship)\b", _F)
 _NOT_AS_AGREED = re.compile(
     r"\bnot\s+(?:what\s+(?:I|we)\s+(?:ordered|paid\s+for|booked)|(?:\w+\s+)?as\s+(?:described|"
@@ -159,7 +159,7 @@ _RETURNED = re.compile(
     r"(?:it|them|the\s+\w+)\s+back\b", _F)
 _STILL_NOT_CREDITED = re.compile(
     r"\bstill\s+nothing\b|\bnothing\s+(?:on|in)\s+my\s+(?:\w+\s+){0,2}?(?:card|account|statement)\b|"
-    r"\bstill\s+no\s+(?:credit|refund)\b|\bthere'?s\s+"
+    r"\bstill\s+no\s+(?:credit|refund)\b|\bno\s+(?:credit|refund)\s+(?:on|in|to)\s+my\b|\bthere'?s\s+"
     r"(?:still\s+)?nothing\b|\b(?:has\s*n[o']?t|has\s+not|have\s*n[o']?t|never)\s+(?:been\s+)?(?:credited|"
     r"refunded|posted|appeared|shown\s+up|come\s+through)\b", _F)
 _PAYMENT_NOT_CREDITED = re.compile(
@@ -170,7 +170,8 @@ _PAYMENT_NOT_CREDITED = re.compile(
     r"credited|there)\b"
     r"|\bpaid\b[^.!?]{0,40}\b(?:toward|towards|to|on)\s+(?:my\s+)?(?:\w+\s+){0,3}?(?:balance|card|bill)\b[^!?]{0,160}"
     r"\b(?:still\s+shows\s+(?:my|the)\s+(?:full|whole|entire|old)|shows?\s+(?:as\s+)?only)\b"
-    r"|\bpayment\b[^.!?]{0,60}\bshows?\s+(?:up\s+)?(?:as\s+)?only\b", _F)
+    r"|\bpayment\b[^.!?]{0,60}\bshows?\s+(?:up\s+)?(?:as\s+)?only\b|\bshows?\s+no\s+payment\b"
+    r"|\b(?:does\s*n[o']?t|did\s*n[o']?t|doesn't|didn't)\s+show\s+my\s+(?:\$\s?[\d,.]+\s+)?payment\b", _F)
 _SUBSCRIPTION = re.compile(
     r"\bcancell?ed\b[^.!?]{0,80}\b(?:still|again|kept|keeps|continue[sd]?)\s+(?:\w+\s+)?(?:charg|"
     r"bill|tak|debit)", _F)
@@ -272,7 +273,8 @@ _PURCHASE = re.compile(
     r"restaurant|gas\s+station|hotel|charges?\s+(?:from|at|by)|charged\s+(?:by|at)|"
     r"purchas\w*|retailer|seller|vendor|app\s+store|streaming|delivery|charged\s+(?:me\s+)?"
     r"(?:\$[\d,.]+\s+)?for|paid\s+(?:\w+\s+){0,4}?(?:[$€£][\d,.]+\s+)?(?:with|on|using)\s+(?:my\s+)?"
-    r"(?:\w+\s+){0,2}?card)\b|\bused\s+(?:it|(?:my|the)\s+(?:\w+\s+)?card)\s+at\b|\bsigned\s+(?:me|us)\s+up\s+for\b|\bcharged\s+my\s+"
+    r"(?:\w+\s+){0,2}?card)\b|\bpaid\b[^.!?]{0,60}?\b(?:with|on|using)\s+(?:my\s+)?(?:\w+\s+){0,2}?(?:card|debit)\b"
+    r"|\bused\s+(?:it|(?:my|the)\s+(?:\w+\s+)?card)\s+at\b|\bsigned\s+(?:me|us)\s+up\s+for\b|\bcharged\s+my\s+"
     r"(?:\w+\s+)?card\b|\b(?:charge|payment)s?\s+every\b"
     r"|\b(?:payment|charge)s?\s+(?:of\s+\$[\d,.]+\s+)?(?:to|at|from)\s+"
     r"['\"‘“]?(?-i:[A-Z])"
@@ -298,7 +300,7 @@ _REMITTANCE_ERROR = re.compile(
     r"\bno\s+(?:transfer|money|payment)\s+(?:under|for|in)\b|\b(?:is|was|it's)\s+not\s+there\b|\bnothing\s+(?:came|arrived|was\s+there|has\s+arrived)\b"
     r"|\bonly\s+(?:got|received|arrived)\b|\bnever\s+(?:got|made\s+it)\s+there\b|\b(?:not|never)\s+"
     r"(?:have|has|had|get|got)\s+the\s+money\b|\b(?:never|not|did\s*n[o']?t)\s+reach(?:ed)?\b"
-    r"|\b(?:receive[sd]?|got|get)\s+only\b|\bstill\s+(?:is\s*n[o']?t|isn't|is\s+not|not)\s+there\b"
+    r"|\b(?:receive[sd]?|got|get)\s+only\b|\bwant\s+(?:back\s+)?the\s+difference\b|\bstill\s+(?:is\s*n[o']?t|isn't|is\s+not|not)\s+there\b"
     r"|\b(?:have|has|had)\s+nothing\b|\bbut\s+(?:the\s+)?(?:app|you|lumen|receipt)\s+(?:quoted|said|promised|"
     r"showed|told)\b", _F)
 # Credit card entries that are not purchases: no card-network chargeback.

@@ -125,6 +125,9 @@ def test_cfpb_clocks() -> None:
         # an amount's decimal point does not cut the sentence the kind is read from
         ("I sent $310.00 to my aunt in Quito on 11/20", date(2026, 11, 20), "transaction"),
         ("The lamp I ordered arrived on Monday", date(2026, 11, 23), "delivery"),
+        # another bank's statement does not date the account's statement
+        ("The money left my bank on the 20th (I have the bank statement)", date(2026, 11, 20),
+         "other"),
     ],
 )
 def test_dates_resolve_against_the_received_day(text: str, expected: date, kind: str) -> None:
@@ -255,6 +258,19 @@ def test_impossible_and_future_dates_are_ignored() -> None:
          "nothing has arrived.", [], {"remittance": True}),
         ("Sent money to my mum in Cebu thru the Lumen intl transfer and she got only 9,000 "
          "pesos of the 11,000 quoted.", [], {"remittance": True}),
+        # ...and in the words of a second writer's misses
+        ("I took the jacket back on 11/01. Today, no credit on my Lumen Credit card.",
+         [], {"credit_card": True}),
+        ("I paid $120 toward my Lumen Credit card on 11/02 and the account shows no payment.",
+         [], {"credit_card": True}),
+        ("Four parcels ordered on my Lumen Credit card and not one has shown up.",
+         [], {"credit_card": True}),
+        ("The airline cancelled my flight and I bought it on my Lumen Credit card.",
+         [], {"credit_card": True}),
+        ("I paid the $90 deposit on the 3rd with my Lumen debit card and the band never "
+         "showed up.", [], {"eft_error": False, "card_dispute": True}),
+        ("The quote was $300 for the transfer to my son in Lagos but I paid almost double "
+         "with Lumen international.", [], {"remittance": True}),
         # a card purchase paid in euros is a point-of-sale transfer
         ("In Porto I paid €32.00 with my Lumen debit card and it shows twice.",
          [], {"eft_error": True, "point_of_sale": True, "card_dispute": True}),
