@@ -69,6 +69,8 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("named", re.compile(r"(?i)\b(the day before yesterday|yesterday|today|this morning|tonight|last night)\b")),
     ("last_period", re.compile(r"(?i)\blast\s+(week|month)\b")),
     ("weekday", re.compile(rf"(?i)\b(?:last|this past|on|since|from)\s+({'|'.join(_WEEKDAYS)})\b")),
+    # "Monday I submitted a complaint": a weekday that opens a sentence dates it
+    ("weekday", re.compile(rf"(?:^|(?<=[.!?]\s))(?i:({'|'.join(_WEEKDAYS)}))\b(?!\s*,|\s+(?:is|was|and|or|through|to)\b)")),
     ("ordinal", re.compile(r"(?i)\b(?:on|since|from)\s+the\s+(\d{1,2})(?:st|nd|rd|th)\b")),
 ]
 

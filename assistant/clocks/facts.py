@@ -49,7 +49,7 @@ _DUPLICATE = re.compile(
     r"|\b(?:shows?|showing|showed|appears?|appearing|appeared|posted|listed)\b[^.!?]{0,40}\b(?:twice|two\s+times|"
     r"2\s+times)\b", _F)
 _WRONG_AMOUNT = re.compile(
-    r"\bwrong\s+amount\b|\bover-?charg(?:ed?|es|ing)\b|\b(?:paid|charged)\s+(?:me\s+)?(?:almost|nearly|more\s+than)?\s*double\b|\$\s?[\d,.]+\s+not\s+\$?\d|\bmore\s+than\s+double\b|\binstead\s+of\s+(?:the\s+)?\$?\d|\bmore\s+than\s+"
+    r"\bwrong\s+amount\b|\bshows?\s+(?:the|my)\s+(?:transfer|payment|deposit|charge)\s+as\s+(?:only\s+)?\$|\bover-?charg(?:ed?|es|ing)\b|\b(?:paid|charged)\s+(?:me\s+)?(?:almost|nearly|more\s+than)?\s*double\b|\$\s?[\d,.]+\s+not\s+\$?\d|\bmore\s+than\s+double\b|\binstead\s+of\s+(?:the\s+)?\$?\d|\bmore\s+than\s+"
     r"(?:I\s+)?(?:agreed|authori[sz]ed|approved|the\s+(?:price|receipt|bill|quote))\b|\b(?:receipt|"
     r"price|bill|quote|total)\s+(?:says|said|was|shows|showed)\s+(?:only\s+)?\$?\d[^.!?]{0,60}"
     r"\b(?:charged|billed|took|debited)\b|\bcharged\s+(?:me\s+)?\$?[\d,.]+\s+(?:not|but)\b"
@@ -199,6 +199,7 @@ _UNAUTHORIZED_MORE = re.compile(
     r"|\bnever\s+(?:gave|given)\s+(?:him|her|them|anyone|my\s+\w+\s+and\s+\w+\s+number|my\s+"
     r"(?:account|card|details))\b|\bno\s+idea\s+who\s+(?:they|this|it)\s+(?:are|is)\b"
     r"|\b(?:I've|I\s+have|I)\s+never\s+(?:shopped|been|ordered|bought)\s+(?:there|from\s+them)\b"
+    r"|\bthat\s+(?:I|we)\s+never\s+(?:did|made|authori[sz]ed|sent|approved)\b"
     r"|\bwhere\s+(?:I|we)\s+(?:have\s+)?never\s+(?:stayed|been|shopped|eaten|visited|gone)\b"
     # a lost or stolen card or wallet, then a payment with it
     r"|\b(?:lost|stolen|stole|missing)\b[^.!?]{0,40}\b(?:card|wallet|purse|bag|phone)\b[^!?]{0,80}\b(?:(?:my|the)\s+"
@@ -257,6 +258,7 @@ _CUSTOMER_SENT = re.compile(
     # the present tense as some customers write the past: "I send 150 dolar to my mother"
     r"|\b(?:I|we)\s+(?:send|transfer|wire)\s+(?:\$|\d|money|the\s+money)"
     r"|(?:^|[.!?]\s+)(?:sent|transferred|wired|paid)\s+(?:\$|£|€|\d)"
+    r"|(?:^|[.!?]\s+)(?:my\s+)?(?:international\s+)?transfer\s+to\b"
     r"|\b(?:the\s+)?(?:transfer|money)\s+(?:I|we)\s+(?:sent|made|did)\b|\$\s?[\d,.]+\s+(?:I|we)\s+(?:sent|"
     r"transferred)\b|(?:^|[.!?]\s+)(?:sent|transferred|wired)\s+money\b|\b(?:I|we)\s+used\s+(?:\w+\s+){0,2}?to\s+"
     r"(?:send|transfer|pay)\b", _F)
@@ -274,7 +276,7 @@ _PURCHASE = re.compile(
     r"purchas\w*|retailer|seller|vendor|app\s+store|streaming|delivery|charged\s+(?:me\s+)?"
     r"(?:\$[\d,.]+\s+)?for|paid\s+(?:\w+\s+){0,4}?(?:[$€£][\d,.]+\s+)?(?:with|on|using)\s+(?:my\s+)?"
     r"(?:\w+\s+){0,2}?card)\b|\bpaid\b[^.!?]{0,60}?\b(?:with|on|using)\s+(?:my\s+)?(?:\w+\s+){0,2}?(?:card|debit)\b"
-    r"|\bused\s+(?:it|(?:my|the)\s+(?:\w+\s+)?card)\s+at\b|\bsigned\s+(?:me|us)\s+up\s+for\b|\bcharged\s+my\s+"
+    r"|\bused\s+(?:it|(?:my|the)\s+(?:\w+\s+){0,3}?card)\s+at\b|\bsigned\s+(?:me|us)\s+up\s+for\b|\bcharged\s+my\s+"
     r"(?:\w+\s+)?card\b|\b(?:charge|payment)s?\s+every\b"
     r"|\b(?:payment|charge)s?\s+(?:of\s+\$[\d,.]+\s+)?(?:to|at|from)\s+"
     r"['\"‘“]?(?-i:[A-Z])"
@@ -305,8 +307,9 @@ _REMITTANCE_ERROR = re.compile(
     r"showed|told)\b", _F)
 # Credit card entries that are not purchases: no card-network chargeback.
 _NOT_A_PURCHASE = re.compile(
-    r"\bbalance\s+transfer\b|\bcash\s+advance\b|\binterest\b|\b(?:my\s+)?payment\s+(?:of\s+\$[\d,.]+\s+)?"
-    r"(?:on|toward|to)\b|\blate\s+fee\b", _F)
+    r"\bbalance\s+transfer\b|\bcash\s+advance\b|\binterest\b|\bmy\s+(?:\$[\d,.]+\s+)?payment\b|\bpayment\s+"
+    r"(?:of\s+\$[\d,.]+\s+)?(?:on|toward|towards|to)\s+(?:my|the)\s+(?:\w+\s+){0,3}?(?:card|balance|bill|account)\b"
+    r"|\bpaid\s+(?:\$[\d,.]+\s+)?(?:toward|towards)\b|\blate\s+fee\b", _F)
 _NEW_ACCOUNT = re.compile(
     r"\b(?:just|recently)\s+(?:opened|signed\s+up|joined|created)\b|\bnew\s+(?:lumen\s+)?"
     r"(?:account|wallet)\b|\b(?:opened|signed\s+up\s+for|created)\s+(?:my|the|this|an?)\s+"
@@ -372,7 +375,7 @@ _USED_ABROAD = re.compile(
     rf"(?:{_FOREIGN_PLACES})\b|\b(?:I\s+am|I'm|Im|we\s+are|we're|I\s+was|we\s+were)\s+(?:currently\s+|still\s+|"
     rf"now\s+)?(?:visiting|travel+ing|staying|living|on\s+(?:holiday|vacation|a\s+trip|a\s+cruise))\b[^.!?]{{0,40}}?"
     rf"\b(?:in|to)\s+(?:{_FOREIGN_PLACES})\b|\b(?:trip|vacation|holiday|honeymoon|travel+ing)\s+(?:to|in)\s+"
-    rf"(?:{_FOREIGN_PLACES})\b|\b(?:used|tapped|swiped|withdrew)\b[^.!?]{{0,40}}\b(?:in|at)\s+"
+    rf"(?:[\w'-]+,?\s+){{0,2}}?(?:{_FOREIGN_PLACES})\b|\b(?:used|tapped|swiped|withdrew)\b[^.!?]{{0,40}}\b(?:in|at)\s+"
     rf"(?:{_FOREIGN_PLACES})\b", _F)
 
 

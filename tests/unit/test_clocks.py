@@ -125,6 +125,7 @@ def test_cfpb_clocks() -> None:
         # an amount's decimal point does not cut the sentence the kind is read from
         ("I sent $310.00 to my aunt in Quito on 11/20", date(2026, 11, 20), "transaction"),
         ("The lamp I ordered arrived on Monday", date(2026, 11, 23), "delivery"),
+        ("It was fine. Friday I sent $50 to my landlord.", date(2026, 11, 20), "transaction"),
         # another bank's statement does not date the account's statement
         ("The money left my bank on the 20th (I have the bank statement)", date(2026, 11, 20),
          "other"),
@@ -141,6 +142,12 @@ def test_a_purchase_date_before_an_event_word_is_the_purchase() -> None:
     bought, show = find_dates(text, date(2026, 11, 25))
     assert (bought.date, bought.kind) == (date(2026, 10, 12), "transaction")
     assert (show.date, show.kind) == (date(2026, 11, 7), "event")
+
+
+def test_a_weekday_opening_a_sentence_dates_it_but_opening_hours_do_not() -> None:
+    (filed,) = find_dates("Monday I submitted a complaint to the CFPB.", date(2026, 11, 25))
+    assert (filed.date, filed.kind) == (date(2026, 11, 23), "filed")
+    assert find_dates("Monday through Friday you are open. Monday, maybe.", date(2026, 11, 25)) == []
 
 
 def test_impossible_and_future_dates_are_ignored() -> None:
@@ -271,6 +278,16 @@ def test_impossible_and_future_dates_are_ignored() -> None:
          "showed up.", [], {"eft_error": False, "card_dispute": True}),
         ("The quote was $300 for the transfer to my son in Lagos but I paid almost double "
          "with Lumen international.", [], {"remittance": True}),
+        ("On vacation in Tulum, Mexico: the ATM gave me no cash but took $200 from my Lumen "
+         "account.", [], {"eft_error": True, "foreign": True}),
+        ("Somebody used my new Lumen debit card at 'HARDWARE HUB' and I was home.",
+         ["unauthorized_transaction"], {"point_of_sale": True, "card_dispute": True}),
+        ("My statement shows a $75 transfer to 'J. Ortiz' that I never did.",
+         [], {"eft_error": True}),
+        ("Transfer to Peru on 11/02 with Lumen international: my sister received 20% less than "
+         "the app showed.", [], {"remittance": True}),
+        ("I moved $2,000 from my old card but the statement shows the transfer as $200.",
+         [], {"eft_error": True}),
         # a card purchase paid in euros is a point-of-sale transfer
         ("In Porto I paid €32.00 with my Lumen debit card and it shows twice.",
          [], {"eft_error": True, "point_of_sale": True, "card_dispute": True}),
