@@ -382,6 +382,9 @@ _USED_ABROAD = re.compile(
 # The cue triage adds when only a confident "payment not recognised" intent, and nothing
 # in the text, says the transfer was unauthorized (see triage/service.py).
 UNAUTHORIZED_BY_INTENT = "unauthorized_by_intent"
+# ...and when a confident "charged twice" or "wrong amount of cash" intent alone says the
+# amount is in error.
+DISPUTED_BY_INTENT = "disputed_by_intent"
 
 
 @dataclass(frozen=True)
@@ -444,7 +447,15 @@ def clock_facts(text: str, received: date, signals: Iterable[str] = ()) -> Clock
         "payment not recognised) does; confirm with the customer."
         if unauthorized and not said_unauthorized else ""
     )
-    duplicate = bool(_DUPLICATE.search(text))
+    # the intent stands in for a duplicate or short amount the patterns did not read
+    dispute_by_intent = (
+        DISPUTED_BY_INTENT in codes and not merchant_problem and not scam
+        and not _DUPLICATE.search(text) and not _ATM_SHORT.search(text)
+    )
+    duplicate = bool(_DUPLICATE.search(text)) or dispute_by_intent
+    if dispute_by_intent and not basis:
+        basis = ("Unclear: the text does not say what went wrong with the amount, the issue type "
+                 "(charged twice, or a wrong amount of cash) does; confirm with the customer.")
     wrong_amount = bool(_WRONG_AMOUNT.search(text)) or _amounts_disagree(text)
     atm_short = bool(_ATM_SHORT.search(text))
     declined_debited = bool(_DECLINED_DEBITED.search(text))

@@ -8,7 +8,7 @@ from typing import Sequence
 import numpy as np
 
 from assistant.clocks.calendar import BusinessCalendar
-from assistant.clocks.facts import UNAUTHORIZED_BY_INTENT, clock_facts
+from assistant.clocks.facts import DISPUTED_BY_INTENT, UNAUTHORIZED_BY_INTENT, clock_facts
 from assistant.clocks.rules import compute_deadlines
 from assistant.config import Settings
 from assistant.escalation.engine import Decision, EscalationEngine, FiredRule
@@ -203,11 +203,17 @@ def _clock_cues(decision: Decision) -> set[str]:
     since missing a Reg E deadline is the costlier mistake); a frozen account read as a
     card payment not recognised starts no Reg E clock."""
     cues = {s.code for s in decision.signals}
-    by_intent = any(  # the policy's confident-intent rule, not an intent plus a vague cue
-        f.rule.code == "unauthorized_transaction" and f.rule.when.confidence_at_least
-        and not f.rule.when.signals
-        for f in decision.fired
-    )
-    if by_intent and "unauthorized_transaction" not in cues and not cues & _OTHER_ISSUE_SIGNALS:
+
+    def by_intent(code: str) -> bool:  # the policy's confident-intent rule, not intent + cue
+        return any(
+            f.rule.code == code and f.rule.when.confidence_at_least and not f.rule.when.signals
+            for f in decision.fired
+        )
+
+    if cues & _OTHER_ISSUE_SIGNALS:
+        return cues
+    if by_intent("unauthorized_transaction") and "unauthorized_transaction" not in cues:
         cues.add(UNAUTHORIZED_BY_INTENT)
+    if by_intent("disputed_transaction"):  # charged twice, wrong amount of cash
+        cues.add(DISPUTED_BY_INTENT)
     return cues

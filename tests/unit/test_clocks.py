@@ -10,7 +10,7 @@ import pytest
 
 from assistant.clocks.calendar import BusinessCalendar
 from assistant.clocks.dates import find_dates
-from assistant.clocks.facts import clock_facts
+from assistant.clocks.facts import DISPUTED_BY_INTENT, UNAUTHORIZED_BY_INTENT, clock_facts
 from assistant.clocks.rules import ClockFacts, compute_deadlines
 from assistant.errors import ConfigError
 from assistant.kb.chunk_ids import anchor
@@ -299,6 +299,20 @@ def test_impossible_and_future_dates_are_ignored() -> None:
 def test_the_regime_comes_from_the_evidence(text: str, signals: list[str], expected: dict) -> None:
     facts = clock_facts(text, WED_BEFORE_THANKSGIVING, signals)
     assert {k: getattr(facts, k) for k in expected} == expected
+
+
+def test_a_confident_intent_stands_in_for_an_error_the_text_does_not_spell_out() -> None:
+    text = "The coffee shop payment from this morning looks off on my debit card, please check."
+    plain = clock_facts(text, WED_BEFORE_THANKSGIVING, [])
+    assert not plain.eft_error
+    twice = clock_facts(text, WED_BEFORE_THANKSGIVING, [DISPUTED_BY_INTENT])
+    assert twice.eft_error and twice.card_dispute and "confirm with the customer" in twice.basis_note
+    unknown = clock_facts(text, WED_BEFORE_THANKSGIVING, [UNAUTHORIZED_BY_INTENT])
+    assert unknown.eft_error and "not say the transfer was unauthorized" in unknown.basis_note
+    # ...but not where the text names another problem (a purchase that went wrong)
+    merchant = clock_facts("The lamp I bought with my debit card arrived broken.",
+                           WED_BEFORE_THANKSGIVING, [DISPUTED_BY_INTENT])
+    assert "confirm with the customer" not in merchant.basis_note
 
 
 def test_a_late_reg_e_notice_starts_only_the_notice_window() -> None:
