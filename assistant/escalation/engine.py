@@ -102,9 +102,13 @@ class EscalationEngine:
                 when.confidence_at_least is None or confidence < when.confidence_at_least
             ):
                 return None
-            shown = sorted(((label, p) for label, p in group.items() if p >= 0.01 or label == intent),
-                           key=lambda x: -x[1])
-            evidence = FiredRule(rule, "intent " + " + ".join(f"{label} ({p:.0%})" for label, p in shown))
+            shown = sorted(
+                ((label, p) for label, p in group.items() if p >= 0.01 or label == intent),
+                key=lambda x: -x[1],
+            )
+            evidence = FiredRule(
+                rule, "intent " + " + ".join(f"{label} ({p:.0%})" for label, p in shown)
+            )
         if when.confidence_at_least is not None and confidence < when.confidence_at_least:
             return None
         if when.confidence_below is not None:

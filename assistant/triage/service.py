@@ -200,8 +200,9 @@ def _clock_cues(decision: Decision) -> set[str]:
     """The evidence the clocks may use: the text's signals. The intent only counts where
     the text says nothing against it: a confident "not recognised" intent with no other
     issue in the text stands for an unauthorized transfer (flagged in the clock's note,
-    since missing a Reg E deadline is the costlier mistake); a frozen account read as a
-    card payment not recognised starts no Reg E clock."""
+    since missing a Reg E deadline is the costlier mistake), and so does a confident
+    "charged twice" / "wrong amount of cash" intent for an amount in error; a frozen account
+    read as a card payment not recognised starts no Reg E clock."""
     cues = {s.code for s in decision.signals}
 
     def by_intent(code: str) -> bool:  # the policy's confident-intent rule, not intent + cue
