@@ -35,6 +35,7 @@ SIGNALS = (
     "purchase_not_delivered",
     "payment_reversed",
     "activity_recognised",
+    "amount_not_at_stake",
 )
 Severity = Literal["low", "medium", "high", "critical"]
 SEVERITY_RANK = {"low": 0, "medium": 1, "high": 2, "critical": 3}

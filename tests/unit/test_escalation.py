@@ -37,7 +37,7 @@ def test_default_policy_loads_with_a_version_and_rules() -> None:
         ("signals: [scam]", "signals: [scamm]", "scamm", "'scamm' is not a signal"),
         ("severity: medium\n    when: {signals: [repeat_contact]}",
          "severity: urgent\n    when: {signals: [repeat_contact]}", "urgent", "severity"),
-        ("when: {min_amount: true}", "when: {min_amount: true, colour: red}", "colour", "colour"),
+        ("      min_amount: true\n", "      min_amount: true\n      colour: red\n", "colour", "colour"),
         ("when: {confidence_below: 0.25}", "when: {confidence_below: 25}", "below: 25", "less than 1"),
         ("languages_not: [en], signals", "languages_not: [english], signals", "english]", "ISO 639-1"),
     ],
@@ -244,6 +244,15 @@ def test_signals_absent_is_validated_like_signals() -> None:
     assert "'its_me' is not a signal" in str(info.value)
 
 
+def test_a_large_amount_escalates_only_when_it_is_at_stake(engine: EscalationEngine) -> None:
+    planned = engine.decide("I'm planning to move $9,000 from my savings into Lumen next week. "
+                            "Is there a limit?", "transfer_into_account", 0.9)
+    assert "large_amount" not in [f.rule.code for f in planned.fired]
+    missing = engine.decide("I moved $9,000 from my savings into Lumen last week and it is "
+                            "not in my balance.", "transfer_into_account", 0.9)
+    assert "large_amount" in [f.rule.code for f in missing.fired]
+
+
 def test_a_large_amount_is_judged_in_its_own_currency(engine: EscalationEngine) -> None:
     yen = engine.decide("I withdrew 5,000 yen at an ATM in Osaka.", "exchange_rate", 0.9)
     assert "large_amount" not in [f.rule.code for f in yen.fired]
@@ -309,6 +318,8 @@ def test_a_large_amount_is_judged_in_its_own_currency(engine: EscalationEngine) 
          "unauthorized_transaction", True),
         ("I cancelled the gym in May and they still charged me in June.",
          "unauthorized_transaction", True),
+        ("I cancelled in their app but I'm worried they'll keep billing me.",
+         "unauthorized_transaction", False),
         ("Someone has my card, there is a charge in Fresno.", "unauthorized_transaction", True),
         ("My login email changed overnight and I didn't do either of those things.",
          "unauthorized_transaction", True),
@@ -332,6 +343,11 @@ def test_a_large_amount_is_judged_in_its_own_currency(engine: EscalationEngine) 
         ("Never mind that charge, it's mine.", "activity_recognised", True),
         ("How do I lock him out without him finding out it was me?",
          "activity_recognised", False),
+        ("My $4,200 bonus came in today, thanks! How do I split it?", "amount_not_at_stake", True),
+        ("My $4,200 bonus came in short, only $3,000 arrived.", "amount_not_at_stake", False),
+        ("What's the most I can send in a day? I want to move $6,000 to my son.",
+         "amount_not_at_stake", True),
+        ("I sent $6,000 to my son and it never arrived.", "amount_not_at_stake", False),
         ("The store declined my card anyway and I left without the shoes.",
          "debited_for_failed_payment", False),
         ("The store declined my card but still took the $60 from my balance.",
