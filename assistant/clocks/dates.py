@@ -117,6 +117,7 @@ def find_dates(text: str, received: date) -> list[DateMention]:
     """Every date the text mentions that resolves to a day on or before ``received``."""
     mentions: list[DateMention] = []
     taken: list[tuple[int, int]] = []
+    masked = mask_decimal_points(text)  # for the kind: "$200.00" does not end a sentence
     for name, pattern in _PATTERNS:
         for match in pattern.finditer(text):
             if any(match.start() < e and s < match.end() for s, e in taken):
@@ -125,7 +126,7 @@ def find_dates(text: str, received: date) -> list[DateMention]:
             if day is None or day > received:
                 continue
             taken.append((match.start(), match.end()))
-            kind = _kind(text, match)
+            kind = _kind(masked, match)
             if name == "last_period" and kind != "account_opened":
                 # "I sent it last month" names no day: it dates no transfer or statement
                 # (a deadline counted from a guessed day could be late).
@@ -181,12 +182,10 @@ def _resolve(name: str, match: re.Match[str], received: date) -> date | None:
     return None
 
 
-def _kind(text: str, match: re.Match[str]) -> Kind:
+def _kind(masked: str, match: re.Match[str]) -> Kind:
     """The kind of date from the nearest cue word in the same sentence ("statement dated
     May 3", "charged on the 14th", "50 days ago I was charged"); words before the date
-    win a tie."""
-    # "$200.00" is not the end of a sentence
-    masked = mask_decimal_points(text)
+    win a tie. ``masked`` is the text with its decimal points masked (same offsets)."""
     before = re.split(r"[.!?\n;]", masked[max(0, match.start() - 60) : match.start()])[-1]
     after = re.split(r"[.!?\n;]", masked[match.end() : match.end() + 40])[0]
     best: tuple[int, Kind] | None = None

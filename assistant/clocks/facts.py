@@ -448,16 +448,17 @@ def clock_facts(text: str, received: date, signals: Iterable[str] = ()) -> Clock
         if unauthorized and not said_unauthorized else ""
     )
     # the intent stands in for a duplicate or short amount the patterns did not read
+    said_duplicate = bool(_DUPLICATE.search(text))
+    atm_short = bool(_ATM_SHORT.search(text))
     dispute_by_intent = (
         DISPUTED_BY_INTENT in codes and not merchant_problem and not scam
-        and not _DUPLICATE.search(text) and not _ATM_SHORT.search(text)
+        and not said_duplicate and not atm_short
     )
-    duplicate = bool(_DUPLICATE.search(text)) or dispute_by_intent
+    duplicate = said_duplicate or dispute_by_intent
     if dispute_by_intent and not basis:
         basis = ("Unclear: the text does not say what went wrong with the amount, the issue type "
                  "(charged twice, or a wrong amount of cash) does; confirm with the customer.")
     wrong_amount = bool(_WRONG_AMOUNT.search(text)) or _amounts_disagree(text)
-    atm_short = bool(_ATM_SHORT.search(text))
     declined_debited = bool(_DECLINED_DEBITED.search(text))
     missing_deposit = bool(_MISSING_DEPOSIT.search(text)) and bool(_SENDER_CONFIRMS.search(text))
     misrouted = bool(_MISROUTED.search(text)) and bool(_CORRECT_DETAILS.search(text))
