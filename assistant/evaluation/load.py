@@ -318,7 +318,7 @@ def run_load_test(
         elif key is None:
             raise LoadTestError("--url needs --key", "pass a specialist's API key")
         try:
-            _warm(url, key)
+            _warm(url, key, workers)
             for sc in scenarios:
                 progress(f"{sc.name}: {sc.users} users x {sc.rate_per_user:g}/s for "
                          f"{sc.seconds} s ...")
@@ -343,11 +343,16 @@ def run_load_test(
     return report
 
 
-def _warm(url: str, key: str) -> None:
-    """One of each request first, so lazily built objects do not count as latency."""
+def _warm(url: str, key: str, workers: int = 1) -> None:
+    """Each request a few times first, so lazily built objects do not count as latency.
+    With several workers the warm-ups go concurrently: a worker accepts a connection only
+    while the others are busy, so one at a time would warm only one of them."""
+    from concurrent.futures import ThreadPoolExecutor
+
     headers = {"Authorization": f"Bearer {key}", "Content-Type": "application/json"}
     body = json.dumps({"text": "Someone took $40 from my account at an ATM I never used."}).encode()
-    for path in ("/v1/triage", "/v1/tickets"):
+
+    def call(path: str) -> None:
         req = urllib.request.Request(f"{url}{path}", data=body, headers=headers)
         try:
             urllib.request.urlopen(req, timeout=60).read()
@@ -355,6 +360,11 @@ def _warm(url: str, key: str) -> None:
             raise LoadTestError(f"the warm-up {path} answered {exc.code}: "
                                 f"{exc.read()[:300].decode(errors='replace')}",
                                 "check the key's role (specialist) and the server's log") from None
+
+    parallel = 1 if workers == 1 else 4 * workers
+    with ThreadPoolExecutor(max_workers=parallel) as pool:
+        for path in ("/v1/triage", "/v1/tickets"):
+            list(pool.map(call, [path] * parallel * (1 if workers == 1 else 2)))
 
 
 def _sample(server: ServerProcess, out: list[tuple[float, int]], stop: threading.Event,

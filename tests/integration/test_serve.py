@@ -82,3 +82,12 @@ def test_serve_answers_health_triage_and_search(
     finally:
         proc.terminate()
         proc.wait(timeout=20)
+
+
+def test_several_workers_share_the_cores_between_their_inference_threads(monkeypatch) -> None:
+    from assistant.cli.serve import worker_threads
+
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    assert [worker_threads(n) for n in (1, 2, 3)] == [2, 1, 1]
+    monkeypatch.setattr(os, "cpu_count", lambda: 8)
+    assert [worker_threads(n) for n in (2, 3, 4)] == [4, 2, 2]
