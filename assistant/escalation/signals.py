@@ -142,7 +142,7 @@ def sentences_of(text: str) -> list[tuple[int, int, str]]:
 
 
 def _covers(veto: re.Pattern[str], text: str, match: re.Match[str]) -> bool:
-    lo, hi = max(0, match.start() - 30), min(len(text), match.end() + 30)
+    lo, hi = max(0, match.start() - 60), min(len(text), match.end() + 60)
     return any(v.start() <= match.start() and v.end() >= match.end() for v in veto.finditer(text, lo, hi))
 
 

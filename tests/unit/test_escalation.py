@@ -358,6 +358,50 @@ def test_a_large_amount_is_judged_in_its_own_currency(engine: EscalationEngine) 
          "debited_for_failed_payment", True),
         ("A $48 debit called 'NWG UTIL' appeared; the amount is right but I don't recognise "
          "the name.", "activity_recognised", True),
+        # someone else inside the account; a caller posing as the fraud team
+        ("I think my ex-boyfriend keeps logging into my account to read my payments.",
+         "unauthorized_transaction", True),
+        ("My son keeps logging into the app on my tablet to check the football scores.",
+         "unauthorized_transaction", False),
+        ("She said she was calling from your security team, so I read the code back to her.",
+         "scam", True),
+        ("Before I pay this invoice I am checking whether it is a scam.", "scam", False),
+        # factual questions about regulators and a customer's own lawyer
+        ("Are you licensed by some state regulator or by the OCC?", "regulator_threat", False),
+        ("I am writing to the CFPB about how you handled my dispute.", "regulator_threat", True),
+        ("My solicitor needs two years of statements for the house purchase.", "legal_threat",
+         False),
+        ("My solicitor will be in touch about the money you kept.", "legal_threat", True),
+        # age, a pension, a protection order; not a payable-on-death question
+        ("I just turned 81 and the new app screens confuse me.", "vulnerable_customer", True),
+        ("I am 81 dollars short this week.", "vulnerable_customer", False),
+        ("There is a restraining order against my former partner.", "vulnerable_customer", True),
+        ("Can I name a payable-on-death beneficiary?", "vulnerable_customer", False),
+        # repeat contact, and what is not one
+        ("Why do I have to chase you again for the same refund?", "repeat_contact", True),
+        ("I had already reported the card stolen before I found it in my bag.",
+         "repeat_contact", False),
+        # a promise by a person on the phone; a complaint to someone senior
+        ("The man on the phone promised the card by Friday and nothing has come.",
+         "missed_deadline", True),
+        ("I'd like to complain in writing to someone senior about this.", "formal_complaint",
+         True),
+        ("Your ads about free transfers are misleading marketing.", "unfair_practice", True),
+        ("The payment shows as 'Reversed' but the shop never got the money.",
+         "payment_reversed", True),
+        # the customer worked it out; or did not
+        ("I was about to dispute it, but then I remembered the parking app.",
+         "activity_recognised", True),
+        ("Two charges of $90: one is the gym and the other is the pool pass.",
+         "activity_recognised", True),
+        ("I'm out $300 and nobody has it.", "activity_recognised", False),
+        ("He had to confirm it was me, so I read him the code.", "activity_recognised", False),
+        # a large sum planned or budgeted is not at stake; a scam's release fee is
+        ("We need to wire $2,400 to the builder next week; what is the cut-off?",
+         "amount_not_at_stake", True),
+        ("They say I need to pay a release fee of $2,000 first.", "amount_not_at_stake", False),
+        ("I'm budgeting around $4,000 for the wedding trip.", "amount_not_at_stake", True),
+        ("Portuguese: não fiz isso, devolvam o meu dinheiro.", "money_loss_cue", True),
     ],
 )
 def test_more_signal_phrasings(text: str, code: str, found: bool) -> None:
