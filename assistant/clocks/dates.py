@@ -24,7 +24,8 @@ from dateutil.relativedelta import relativedelta
 from assistant.textnorm import mask_decimal_points
 
 Kind = Literal[
-    "statement", "account_opened", "transaction", "filed", "delivery", "event", "other"
+    "statement", "account_opened", "transaction", "filed", "delivery", "event", "return",
+    "other"
 ]
 
 _MONTH = (
@@ -45,8 +46,8 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     # "on 3/14", "since 11/28": a month and day with no year, after a word that dates it.
     (
         "month_slash_day",
-        re.compile(r"(?i)\b(?:on|since|from|dated|by|until|of|around|after|before|in)\s+"
-                   r"(\d{1,2})/(\d{1,2})\b(?![/\d])"),
+        re.compile(r"(?i)\b(?:on|since|from|dated|by|until|of|around|after|before|in|was|date|"
+                   r"parking|night|charged)\s+(\d{1,2})/(\d{1,2})\b(?![/\d])"),
     ),
     # "May 3", "May 3rd, 2026", "3 May", "the 3rd of May 2026"
     (
@@ -68,7 +69,14 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("ago", re.compile(rf"(?i)\b({_COUNT})\s+(day|week|month|year)s?\s+ago\b")),
     ("named", re.compile(r"(?i)\b(the day before yesterday|yesterday|today|this morning|tonight|last night)\b")),
     ("last_period", re.compile(r"(?i)\blast\s+(week|month)\b")),
+    # "on Monday the 9th": the day of the month, checked against the weekday
+    (
+        "weekday_ordinal",
+        re.compile(rf"(?i)\b(?:on\s+)?({'|'.join(_WEEKDAYS)}),?\s+the\s+(\d{{1,2}})(?:st|nd|rd|th)\b"),
+    ),
     ("weekday", re.compile(rf"(?i)\b(?:last|this past|on|since|from)\s+({'|'.join(_WEEKDAYS)})\b")),
+    # "This was Monday night"
+    ("weekday", re.compile(rf"(?i)\b({'|'.join(_WEEKDAYS)})\s+(?:night|morning|afternoon|evening)\b")),
     # "Monday I submitted a complaint": a weekday that opens a sentence dates it
     ("weekday", re.compile(rf"(?:^|(?<=[.!?]\s))(?i:({'|'.join(_WEEKDAYS)}))\b(?!\s*,|\s+(?:is|was|and|or|through|to)\b)")),
     ("ordinal", re.compile(r"(?i)\b(?:on|since|from)\s+the\s+(\d{1,2})(?:st|nd|rd|th)\b")),
@@ -89,19 +97,22 @@ _KIND_CUES: list[tuple[Kind, re.Pattern[str]]] = [
                    r"wedding|birthday|anniversary|appointment|check-?in)\b"),
     ),
     ("account_opened", re.compile(r"(?i)\b(?:opened|opening|open|signed up|joined)\b")),
+    # the day goods went back: not the purchase the chargeback counts from
+    ("return", re.compile(r"(?i)\b(?:returned|sent\s+(?:it|them)\s+back|dropped\s+(?:it|them)\s+off)\b")),
     (
         "transaction",
         re.compile(
-            r"(?i)\b(?:charged?|charges|transactions?|payments?|paid|transfers?|transferred|sent"
+            r"(?i)\b(?:charged?|charges|transactions?|payments?|paid|transfers?|transferred|sent|withdrawals"
             r"|withdr[ae]w[nal]*|debited|purchased?|bought|ordered|took|taken|happened|made"
             r"|appeared|posted|processed|deducted|billed|spent|used|booked|ride|dinner|stolen"
-            r"|shopped)\b"
+            r"|shopped|deposited|parking|parked)\b"
         ),
     ),
 ]
 
 
 _PURCHASE_VERB = re.compile(r"(?i)\b(?:bought|paid|purchased|ordered|booked|charged)\b")
+_IN_WORD_DOT = re.compile(r"(?<=\w)\.(?=\w)")
 
 
 @dataclass(frozen=True)
@@ -173,6 +184,19 @@ def _resolve(name: str, match: re.Match[str], received: date) -> date | None:
             target = _WEEKDAYS.index(match.group(1).lower())
             back = (received.weekday() - target) % 7 or 7
             return received - timedelta(days=back)
+        if name == "weekday_ordinal":
+            target, day = _WEEKDAYS.index(match.group(1).lower()), int(match.group(2))
+            candidate = date(received.year, received.month, 1)
+            for _ in range(13):  # the latest month, on or before the received day, that fits
+                if day <= 31:
+                    try:
+                        found = candidate.replace(day=day)
+                    except ValueError:
+                        found = None
+                    if found and found <= received and found.weekday() == target:
+                        return found
+                candidate -= relativedelta(months=1)
+            return None
         if name == "ordinal":
             day = int(match.group(1))
             candidate = date(received.year, received.month, day)
@@ -186,18 +210,21 @@ def _kind(masked: str, match: re.Match[str]) -> Kind:
     """The kind of date from the nearest cue word in the same sentence ("statement dated
     May 3", "charged on the 14th", "50 days ago I was charged"); words before the date
     win a tie. ``masked`` is the text with its decimal points masked (same offsets)."""
-    before = re.split(r"[.!?\n;]", masked[max(0, match.start() - 60) : match.start()])[-1]
-    after = re.split(r"[.!?\n;]", masked[match.end() : match.end() + 40])[0]
+    window = _IN_WORD_DOT.sub("_", masked[max(0, match.start() - 120) : match.start()])
+    sentence = re.split(r"[.!?\n;]", window)[-1]
+    before = sentence[-60:]
+    after = re.split(r"[.!?\n;]", _IN_WORD_DOT.sub("_", masked[match.end() : match.end() + 40]))[0]
     best: tuple[int, Kind] | None = None
     for kind, cue in _KIND_CUES:
         for found in cue.finditer(before):
             distance = len(before) - found.end()
             best = min(best, (distance, kind)) if best else (distance, kind)
-        found_after = cue.search(after)
+        # "on August 30 and returned them": a return named after a date is a later event
+        found_after = cue.search(after) if kind != "return" else None
         if found_after:
             distance = found_after.start() + 8
             best = min(best, (distance, kind)) if best else (distance, kind)
-    if best and best[1] == "event" and best[0] > 12 and _PURCHASE_VERB.search(before):
+    if best and best[1] == "event" and best[0] > 12 and _PURCHASE_VERB.search(sentence):
         # "bought tickets ... on 11/12 for a show on February 7": the first date is the
         # purchase; only a date right after its event word ("the show on Feb 7") is the event.
         return "transaction"

@@ -49,7 +49,7 @@ _DUPLICATE = re.compile(
     r"|\b(?:shows?|showing|showed|appears?|appearing|appeared|posted|listed)\b[^.!?]{0,40}\b(?:twice|two\s+times|"
     r"2\s+times)\b", _F)
 _WRONG_AMOUNT = re.compile(
-    r"\bwrong\s+amount\b|\bshows?\s+(?:the|my)\s+(?:transfer|payment|deposit|charge)\s+as\s+(?:only\s+)?\$|\bover-?charg(?:ed?|es|ing)\b|\b(?:paid|charged)\s+(?:me\s+)?(?:almost|nearly|more\s+than)?\s*double\b|\$\s?[\d,.]+\s+not\s+\$?\d|\bmore\s+than\s+double\b|\binstead\s+of\s+(?:the\s+)?\$?\d|\bmore\s+than\s+"
+    r"\bwrong\s+amount\b|\bshows?\s+(?:the|my)\s+(?:transfer|payment|deposit|charge)\s+as\s+(?:only\s+)?\$|\bover-?charg(?:ed?|es|ing)\b|\b(?:paid|charged)\s+(?:me\s+)?(?:almost|nearly|more\s+than)?\s*double\b|\$\s?[\d,.]+\s+not\s+\$?\d|\bmore\s+than\s+double\b|\binstead\s+of\s+(?:the\s+)?\$\s?\d|\binstead\s+of\s+(?:the\s+)?\d[\d,]*\b(?![-\d])|\bmore\s+than\s+"
     r"(?:I\s+)?(?:agreed|authori[sz]ed|approved|the\s+(?:price|receipt|bill|quote))\b|\b(?:receipt|"
     r"price|bill|quote|total)\s+(?:says|said|was|shows|showed)\s+(?:only\s+)?\$?\d[^.!?]{0,60}"
     r"\b(?:charged|billed|took|debited)\b|\bcharged\s+(?:me\s+)?\$?[\d,.]+\s+(?:not|but)\b"
@@ -64,7 +64,10 @@ _WRONG_AMOUNT = re.compile(
     r"|\bcharged\b[^.!?]{0,80}\$\s?[\d,.]+[^.!?]{0,60}\bfor\s+(?:a|an|the|my|our)\s+(?:\w+\s+){0,2}?"
     r"(?:that|which)\s+(?:only\s+)?(?:cost|costs|was|came\s+to|totall?ed)\s+\$\s?[\d,.]+"
     r"|\$\s?[\d,.]+[^.!?]{0,40}\b(?:but|yet)\s+\$\s?[\d,.]+\s+(?:was|were|got)\s+(?:taken|debited|"
-    r"deducted|charged|withdrawn)\b", _F)
+    r"deducted|charged|withdrawn)\b"
+    # "The receipt printed DEPOSIT $1,000.00 but my balance only went up by $100"
+    r"|\b(?:receipt|screen|slip)\s+(?:printed|says|said|shows|showed)\b[^.!?]{0,40}\$\s?[\d,.]+[^.!?]{0,20}\b(?:but|yet)\b"
+    r"[^.!?]{0,30}\bbalance\s+only\s+(?:went\s+up|increased|rose|grew)\b", _F)
 _COMPUTATION_ERROR = re.compile(
     r"\b(?:calculation|computation|computing|math|maths|arithmetic)\s+(?:mistake|error)s?\b|\b(?:computed|"
     r"calculated|added)\s+(?:it\s+|up\s+|something\s+|this\s+|that\s+)?(?:wrong|wrongly|incorrectly)\b|"
@@ -73,13 +76,13 @@ _COMPUTATION_ERROR = re.compile(
     r"(?:full|whole|entire)\b|\b(?:interest|fee|finance\s+charge|balance)\s+(?:calculation|computation)\s+"
     r"(?:is|was|seems|looks)\s+(?:\w+\s+)?(?:wrong|off|incorrect)\b", _F)
 _ATM_SHORT = re.compile(
-    r"\b(?:ATM|cash\s+machine)\b[^.!?]{0,90}\b(?:only|less|short|did\s*n[o']?t\s+(?:give|dispense|"
+    r"\b(?:ATM|cash\s+machine)\b[^.!?]{0,140}\b(?:only|less|short|did\s*n[o']?t\s+(?:give|dispense|"
     r"get)|never\s+(?:gave|dispensed)|no\s+(?:cash|money)|jammed|kept\s+the\s+(?:cash|money)|"
     r"gave\s+me\s+nothing|nothing\s+came\s+out)\b|\b(?:dispensed|gave\s+(?:me\s+)?(?:only\s+)?)"
     r"\$?[\d,.]+\s+(?:but|and|yet)\s+(?:\w+\s+){0,3}?(?:debited|charged|took|deducted)\b"
     r"|\bATM\b[^!?]{0,160}(?:^|[.!?]\s+)no\s+(?:cash|money)\b"
     r"|\b(?:machine|ATM)\b[^.!?]{0,60}\bonly\s+(?:gave|dispensed|spat|spit|paid)\s+(?:me\s+)?(?:out\s+)?\$?\d"
-    r"|\b(?:machine|it)\b[^.!?]{0,40}\b(?:gave\s+(?:me\s+)?nothing|unable\s+to\s+dispense|nothing\s+came\s+out|did\s*n[o']?t\s+"
+    r"|\b(?:machine|it|ATM)\b[^.!?]{0,40}\b(?:gave\s+(?:me\s+)?nothing|gives?\s+(?:me\s+)?no\s+(?:cash|money)|gave\s+(?:me\s+)?no\s+(?:cash|money)|unable\s+to\s+dispense|nothing\s+came\s+out|did\s*n[o']?t\s+"
     r"(?:give|dispense)|no\s+(?:cash|money)\s+came\s+out)\b", _F)
 _DECLINED_DEBITED = re.compile(
     r"\b(?:declined|failed|did\s*n[o']?t\s+go\s+through|was\s+rejected|bounced|errored|could\s+not\s+be\s+"
@@ -113,7 +116,8 @@ _MISROUTED = re.compile(
     r"into)\s+(?:the\s+|a\s+|some(?:one|body)\s+)?(?:wrong|different|another|other|someone\s+"
     r"else's|somebody\s+else's)\s+(?:account|person|recipient|user)?"
     r"|\b(?:your|lumen's|the\s+app's)\s+(?:system|app|bill\s+pay)\s+(?:sent|paid|credited|routed|"
-    r"delivered)\s+(?:it|the\s+(?:money|payment))\s+to\b", _F)
+    r"delivered)\s+(?:it|the\s+(?:money|payment))\s+to\b"
+    r"|\b(?:that|this|it)\s+(?:is\s*n[o']?t|is\s+not|isn't)\s+my\s+account\b", _F)
 _CORRECT_DETAILS = re.compile(
     r"\bdouble[- ]checked\b|\bthe\s+correct\s+(?:account|details|number|recipient)\b|\b(?:entered|typed|put\s+in|gave|used|double[- ]checked|checked|selected|chose)\b[^.!?]{0,50}"
     r"\b(?:right|correct|exact|proper)\b|\b(?:details|number|handle|info(?:rmation)?)\s+(?:was|were|"
@@ -133,7 +137,8 @@ _NOT_DELIVERED = re.compile(
     r"|\bcancell?ed\s+(?:the|my|our)\s+(?:\w+\s+)?(?:flight|event|concert|show|trip|tour|class|course)\b"
     r"|\btracking\s+(?:has\s*n[o']?t|hasn't|has\s+not|hasnt|did\s*n[o']?t|never)\s+(?:moved|updated|changed)\b"
     r"|\bback-?ordered\b|\bnot\s+one\s+(?:has|have)\s+(?:shown\s+up|arrived|come)\b|\bnever\s+(?:flew|attended|stayed\s+there)\b"
-    r"|\b(?:was|were|is)\s+supposed\s+to\s+(?:arrive|be\s+delivered|ship)\b", _F)
+    r"|\b(?:was|were|is)\s+supposed\s+to\s+(?:arrive|be\s+delivered|ship)\b"
+    r"|\b(?:did\s*n[o']?t|does\s*n[o']?t|never)\s+(?:even\s+)?exist(?:ed)?\b", _F)
 _NOT_AS_AGREED = re.compile(
     r"\bnot\s+(?:what\s+(?:I|we)\s+(?:ordered|paid\s+for|booked)|(?:\w+\s+)?as\s+(?:described|"
     r"advertised|agreed|ordered|pictured|promised))\b|\b(?:work|job)\s+that\s+was\s*n[o']?t\s+"
@@ -143,7 +148,13 @@ _NOT_AS_AGREED = re.compile(
     r"|\bnot\s+what\s+(?:they|he|she|it|I|we)\s+(?:sold|sell|promised|advertised|ordered|described)\b"
     r"|\bdiff?e?rent\s+(?:model|item|product|colou?r|size|brand)\b|\bcrack(?:ed|d)\s+screen\b"
     r"|\b(?:is|was|were|are)\s+(?:uneven|torn|stained|plastic|used|missing\s+parts)\b"
-    r"|\b(?:is|was|it's|are|were)\s+(?:\w+\s+)?(?:fake|counterfeit|a\s+(?:fake|knock-?off))\b|\bfalling\s+apart\b", _F)
+    r"|\b(?:is|was|it's|are|were)\s+(?:\w+\s+)?(?:fake|counterfeit|a\s+(?:fake|knock-?off))\b|\bfalling\s+apart\b"
+    r"|\bsupposed\s+to\s+(?:use|be|include|have|get|come\s+with)\b[^.!?]{0,80}\b(?:we\s+agreed|agreed\s+(?:on|to)|in\s+(?:the\s+)?"
+    r"(?:contract|writing)|we\s+ordered|advertised)\b"
+    r"|\brefus(?:e|ed|es|ing)\s+to\s+(?:fix|repair|replace|redo|move\s+us|adjust|honou?r|correct)\b|\brefus\w*\s+(?:the|my)\s+return\b"
+    r"|\b(?:confirmation|contract|listing|advert|description|booking)\s+(?:clearly\s+)?(?:says|said|shows|showed|stated|states)\b"
+    r"|\barrived\s+(?:\w+\s+)?(?:used|damaged|broken|opened|scratched|dented|empty)\b"
+    r"|\b(?:was|were|is)\s+advertised\s+(?:as|with)\b[\s\S]{0,120}?\b(?:there\s+(?:is|are|was|were)\s+no|only)\b", _F)
 _RETURN_NOT_CREDITED = re.compile(
     r"\b(?:returned|sent\s+(?:it|them|the\s+\w+)\s+back|return(?:ed)?\s+(?:it|them|the\s+\w+)|"
     r"refund(?:ed)?|credit|cancell?ed)\b[^.!?]{0,90}\b(?:never|not|no|still\s+(?:no|not|nothing)|"
@@ -155,11 +166,12 @@ _RETURN_NOT_CREDITED = re.compile(
     r"|\bstill\s+(?:does\s*n[o']?t|has\s*n[o']?t)\s+(?:show|shown)\s+the\s+\$?[\d,.]*\s*(?:credit|refund)"
     r"\b[^.!?]{0,40}\breturned\b", _F)
 _RETURNED = re.compile(
-    r"\breturned\s+(?:it|them|the\s+\w+|an?\s+[\w$,.]+\s+\w+)|\b(?:sent|mailed|shipped|posted|brought|took)\s+"
+    r"\breturned\s+(?:it|them|the\s+\w+|an?\s+(?!call\b|message\b|e-?mail\b)[\w$,.]+)|\b(?:sent|mailed|shipped|posted|brought|took)\s+"
     r"(?:it|them|the\s+\w+)\s+back\b", _F)
 _STILL_NOT_CREDITED = re.compile(
     r"\bstill\s+nothing\b|\bnothing\s+(?:on|in)\s+my\s+(?:\w+\s+){0,2}?(?:card|account|statement)\b|"
-    r"\bstill\s+no\s+(?:credit|refund)\b|\bno\s+(?:credit|refund)\s+(?:on|in|to)\s+my\b|\bthere'?s\s+"
+    r"\bstill\s+no\s+(?:credit|refund)\b|\bno\s+(?:credit|refund)\s+(?:on|in|to)\s+my\b|\b(?:and|but)\s+no\s+(?:credit|refund)\b|"
+    r"\b(?:it's|it\s+is)\s+still\s+not\s+(?:on|in)\s+my\b|\bget\s+(?:my|the|this)\s+(?:refund|credit)\s+credited\b|\bthere'?s\s+"
     r"(?:still\s+)?nothing\b|\b(?:has\s*n[o']?t|has\s+not|have\s*n[o']?t|never)\s+(?:been\s+)?(?:credited|"
     r"refunded|posted|appeared|shown\s+up|come\s+through)\b", _F)
 _PAYMENT_NOT_CREDITED = re.compile(
@@ -171,7 +183,8 @@ _PAYMENT_NOT_CREDITED = re.compile(
     r"|\bpaid\b[^.!?]{0,40}\b(?:toward|towards|to|on)\s+(?:my\s+)?(?:\w+\s+){0,3}?(?:balance|card|bill)\b[^!?]{0,160}"
     r"\b(?:still\s+shows\s+(?:my|the)\s+(?:full|whole|entire|old)|shows?\s+(?:as\s+)?only)\b"
     r"|\bpayment\b[^.!?]{0,60}\bshows?\s+(?:up\s+)?(?:as\s+)?only\b|\bshows?\s+no\s+payment\b"
-    r"|\b(?:does\s*n[o']?t|did\s*n[o']?t|doesn't|didn't)\s+show\s+my\s+(?:\$\s?[\d,.]+\s+)?payment\b", _F)
+    r"|\b(?:does\s*n[o']?t|did\s*n[o']?t|doesn't|didn't)\s+show\s+my\s+(?:\$\s?[\d,.]+\s+)?payment\b"
+    r"|\bpayment\b[^.!?]{0,60}\b(?:was\s+)?(?:credited|posted|applied)\s+(?:as|for)\s+(?:only\s+)?\$", _F)
 _SUBSCRIPTION = re.compile(
     r"\bcancell?ed\b[^.!?]{0,80}\b(?:still|again|kept|keeps|continue[sd]?)\s+(?:\w+\s+)?(?:charg|"
     r"bill|tak|debit)", _F)
@@ -194,11 +207,11 @@ _UNAUTHORIZED_MORE = re.compile(
     r"|\b(?:some(?:one|body)|someon|a\s+stranger|my\s+(?:son|daughter|nephew|roommate|ex))\s+"
     r"(?:has\s+)?(?:took|take|taken|used|stole|withdrew|spent|pulled|moved|sent)\b(?=[^.!?]{0,60}(?:\b(?:without|"
     r"out\s+of\s+my|from\s+my|my\s+card|dollars)|\$))"
-    r"|\b(?:the|a)\s+(?:thief|thieves|person\s+who\s+stole)\b[^.!?]{0,40}\bus(?:e|ed|es|ing)\b"
+    r"|\b(?:the|a)\s+(?:thief|thieves|person\s+who\s+stole)\b[^.!?]{0,40}\b(?:us(?:e|ed|es|ing)|spent|charged|bought|withdrew|took|made)\b"
     r"|\b(?:I|we)\s+(?:\w+ly\s+)?(?:never|did\s*n[o']?t|did\s+not)\s+(?:send|sent)\s+(?:that|this|it|them|any)\b"
     r"|\bnever\s+(?:gave|given)\s+(?:him|her|them|anyone|my\s+\w+\s+and\s+\w+\s+number|my\s+"
     r"(?:account|card|details))\b|\bno\s+idea\s+who\s+(?:they|this|it)\s+(?:are|is)\b"
-    r"|\b(?:I've|I\s+have|I)\s+never\s+(?:shopped|been|ordered|bought)\s+(?:there|from\s+them)\b"
+    r"|\b(?:I've|I\s+have|I)\s+never\s+(?:shopped|been|ordered|bought)\s+(?:anything\s+|something\s+)?(?:there|from\s+them)\b"
     r"|\bthat\s+(?:I|we)\s+never\s+(?:did|made|authori[sz]ed|sent|approved)\b"
     r"|\bwhere\s+(?:I|we)\s+(?:have\s+)?never\s+(?:stayed|been|shopped|eaten|visited|gone)\b"
     # a lost or stolen card or wallet, then a payment with it
@@ -299,12 +312,14 @@ _REMITTANCE_ERROR = re.compile(
     r"(?:what|the|I)\b|\bwrong\s+(?:amount|exchange\s+rate|rate)\b|\b(?:late|delayed|"
     r"overdue)\b|\breceipt\s+says\b|\btook\s+\$[\d,.]+\s+(?:from|out\s+of)\s+my\b"
     r"|\bthere\s+(?:is|was)\s+nothing\b|\bnever\s+(?:came|arrived|showed\s+up)\b|\bstill\s+nothing\b|"
-    r"\bno\s+(?:transfer|money|payment)\s+(?:under|for|in)\b|\b(?:is|was|it's)\s+not\s+there\b|\bnothing\s+(?:came|arrived|was\s+there|has\s+arrived)\b"
+    r"\bno\s+(?:transfer|money|payment)\s+(?:under|for|in|with)\b|\b(?:is|was|it's)\s+not\s+there\b(?!\s+yet)|\bnothing\s+(?:came|arrived|was\s+there|has\s+arrived|received)\b"
     r"|\bonly\s+(?:got|received|arrived)\b|\bnever\s+(?:got|made\s+it)\s+there\b|\b(?:not|never)\s+"
     r"(?:have|has|had|get|got)\s+the\s+money\b|\b(?:never|not|did\s*n[o']?t)\s+reach(?:ed)?\b"
     r"|\b(?:receive[sd]?|got|get)\s+only\b|\bwant\s+(?:back\s+)?the\s+difference\b|\bstill\s+(?:is\s*n[o']?t|isn't|is\s+not|not)\s+there\b"
-    r"|\b(?:have|has|had)\s+nothing\b|\bbut\s+(?:the\s+)?(?:app|you|lumen|receipt)\s+(?:quoted|said|promised|"
-    r"showed|told)\b", _F)
+    r"|\b(?:have|has|had)\s+nothing\b|\bbut\s+(?:the\s+|your\s+)?(?:app|you|lumen|receipt|screen|quote)\s+(?:quoted|said|promised|"
+    r"showed|told)\b"
+    r"|\b(?:app|screen|quote|confirmation)\s+(?:said|says|showed|shows|quoted)\b[^.!?]{0,60}\b(?:but|yet)\s+(?:they|he|she|the\s+recipient)\s+"
+    r"(?:only\s+)?(?:received|got)\b", _F)
 # Credit card entries that are not purchases: no card-network chargeback.
 _NOT_A_PURCHASE = re.compile(
     r"\bbalance\s+transfer\b|\bcash\s+advance\b|\binterest\b|\bmy\s+(?:\$[\d,.]+\s+)?payment\b|\bpayment\s+"
@@ -317,7 +332,7 @@ _NEW_ACCOUNT = re.compile(
     r"\s+days\s+ago|yesterday|days\s+ago)\b", _F)
 _CFPB_FILED = re.compile(
     r"\b(?:filed|submitted|lodged|opened|made|logged|sent|raised|registered)\b[^.!?]{0,50}\b"
-    r"(?:CFPB|consumer\s+financial\s+protection\s+bureau)\b|\b(?:CFPB|consumer\s+financial\s+"
+    r"(?:CFPB|consumer\s+financial\s+protection\s+bureau|consumerfinance\.gov)\b|\b(?:CFPB|consumer\s+financial\s+"
     r"protection\s+bureau)\s+(?:complaint|case)\s*(?:#|number|no\.?|id)|\b(?:already\s+)?"
     r"(?:complained|reported\s+(?:this|you|it))\s+to\s+the\s+(?:CFPB|consumer\s+financial\s+"
     r"protection\s+bureau)\b", _F)
@@ -362,7 +377,10 @@ _INTERNATIONAL = re.compile(
     + rf"|\b(?:send|sent|sending|transfer(?:red)?|wired?)\b[^.!?]{{0,40}}\b(?:{_FOREIGN_CURRENCY})\b"
     # a foreign currency and a transfer in one sentence, in either order
     + rf"|\b(?:sent|send|transfer(?:red)?|wired?)\b[^.!?]{{0,80}}(?:{_FOREIGN_MONEY})"
-    + rf"|(?:{_FOREIGN_MONEY})[^.!?]{{0,80}}\b(?:sent|transfer(?:red)?|wired?)\b",
+    + rf"|(?:{_FOREIGN_MONEY})[^.!?]{{0,80}}\b(?:sent|transfer(?:red)?|wired?)\b"
+    + rf"|\b(?:cousin|mother|father|mom|mum|dad|brother|sister|wife|husband|son|daughter|parents|family|"
+    rf"friend|aunt|uncle|grandmother|grandfather|grandma|nephew|niece|recipient)\s+in\s+(?:{_FOREIGN_PLACES})\b"
+    rf"[^.!?]{{0,120}}\b(?:{_FOREIGN_CURRENCY})\b",
     _F,
 )
 # The card was used there: a terminal or merchant abroad, or the customer was there.
@@ -376,7 +394,11 @@ _USED_ABROAD = re.compile(
     rf"now\s+)?(?:visiting|travel+ing|staying|living|on\s+(?:holiday|vacation|a\s+trip|a\s+cruise))\b[^.!?]{{0,40}}?"
     rf"\b(?:in|to)\s+(?:{_FOREIGN_PLACES})\b|\b(?:trip|vacation|holiday|honeymoon|travel+ing)\s+(?:to|in)\s+"
     rf"(?:[\w'-]+,?\s+){{0,2}}?(?:{_FOREIGN_PLACES})\b|\b(?:used|tapped|swiped|withdrew)\b[^.!?]{{0,40}}\b(?:in|at)\s+"
-    rf"(?:{_FOREIGN_PLACES})\b", _F)
+    rf"(?:{_FOREIGN_PLACES})\b"
+    rf"|\b(?:writing|messaging)\s+(?:to\s+you\s+)?from\s+(?:{_FOREIGN_PLACES})\b|\bestoy\s+en\s+(?:{_FOREIGN_PLACES})\b"
+    # cash in a foreign currency out of an ATM: the ATM is abroad
+    rf"|\b(?:take|took|taken|withdr\w+|get|got)\s+(?:out\s+)?\d[\d,]*\s*(?:euros?|EUR|pounds|GBP|pesos|MXN|yen|JPY|"
+    rf"francs|CHF|dirhams|baht)\b[^.!?]{{0,40}}\b(?:ATM|cash\s+machine)s?\b", _F)
 
 
 # The cue triage adds when only a confident "payment not recognised" intent, and nothing

@@ -129,6 +129,13 @@ def test_cfpb_clocks() -> None:
         # another bank's statement does not date the account's statement
         ("The money left my bank on the 20th (I have the bank statement)", date(2026, 11, 20),
          "other"),
+        # the day of the month a weekday names; a weekday with its part of the day
+        ("On Thursday the 12th I sent $90 to my brother", date(2026, 11, 12), "transaction"),
+        ("Somebody withdrew it Sunday evening", date(2026, 11, 22), "transaction"),
+        ("My statement date was 11/3, I think", date(2026, 11, 3), "statement"),
+        # a dot inside a web address ends no sentence
+        ("I filed at consumerfinance.gov on the 16th", date(2026, 11, 16), "filed"),
+        ("I returned the boots on November 2", date(2026, 11, 2), "return"),
     ],
 )
 def test_dates_resolve_against_the_received_day(text: str, expected: date, kind: str) -> None:
@@ -148,6 +155,14 @@ def test_a_weekday_opening_a_sentence_dates_it_but_opening_hours_do_not() -> Non
     (filed,) = find_dates("Monday I submitted a complaint to the CFPB.", date(2026, 11, 25))
     assert (filed.date, filed.kind) == (date(2026, 11, 23), "filed")
     assert find_dates("Monday through Friday you are open. Monday, maybe.", date(2026, 11, 25)) == []
+
+
+def test_a_weekday_and_a_day_that_do_not_match_look_for_the_month_where_they_do() -> None:
+    # Saturday 14 November 2026 is the latest Saturday the 14th on or before the day
+    (mention,) = find_dates("On Saturday the 14th it was charged", date(2026, 11, 25))
+    assert mention.date == date(2026, 11, 14)
+    (mention,) = find_dates("On Friday the 14th it was charged", date(2026, 11, 25))
+    assert mention.date == date(2026, 8, 14)  # the last Friday the 14th
 
 
 def test_impossible_and_future_dates_are_ignored() -> None:
@@ -294,6 +309,18 @@ def test_impossible_and_future_dates_are_ignored() -> None:
         # "I am visiting ... in <a place abroad>" places the ATM abroad
         ("I am visiting my cousins in Lisbon. The ATM near the square gave me nothing but "
          "took $120 from my Lumen account.", [], {"eft_error": True, "foreign": True}),
+        # euros from an ATM: the ATM is abroad
+        ("My card was taken and someone took out 250 euros from an ATM near the harbour, "
+         "I never did that.", ["unauthorized_transaction"], {"eft_error": True, "foreign": True}),
+        # a payment to the card credited for less is a Reg Z billing error
+        ("My $800.00 payment to my Lumen Credit card was credited as $80.00.", [],
+         {"credit_card": True}),
+        # a customer's own typo is no error; an amount is not a phone number
+        ("I typed the number wrong, 555-0101 instead of 555-0110, and sent $40 to a stranger.",
+         [], {"eft_error": False}),
+        # a stay that did not exist was never delivered
+        ("I paid $400 with my Lumen debit card for a rental that did not exist.", [],
+         {"eft_error": False, "card_dispute": True}),
     ],
 )
 def test_the_regime_comes_from_the_evidence(text: str, signals: list[str], expected: dict) -> None:
