@@ -67,7 +67,10 @@ _WRONG_AMOUNT = re.compile(
     r"deducted|charged|withdrawn)\b"
     # "The receipt printed DEPOSIT $1,000.00 but my balance only went up by $100"
     r"|\b(?:receipt|screen|slip)\s+(?:printed|says|said|shows|showed)\b[^.!?]{0,40}\$\s?[\d,.]+[^.!?]{0,20}\b(?:but|yet)\b"
-    r"[^.!?]{0,30}\bbalance\s+only\s+(?:went\s+up|increased|rose|grew)\b", _F)
+    r"[^.!?]{0,30}\bbalance\s+only\s+(?:went\s+up|increased|rose|grew)\b"
+    # "came in on Friday as $1,342.16 but my pay stub says the deposit was $1,842.16"
+    r"|\b(?:came\s+in|arrived|posted|credited|showed\s+up|deposited|landed)\b[^.!?]{0,40}\bas\s+(?:only\s+)?\$\s?[\d,.]+"
+    r"[^.!?]{0,30}\bbut\b[^.!?]{0,60}\b(?:says|said|shows|showed|was)\b", _F)
 _COMPUTATION_ERROR = re.compile(
     r"\b(?:calculation|computation|computing|math|maths|arithmetic)\s+(?:mistake|error)s?\b|\b(?:computed|"
     r"calculated|added)\s+(?:it\s+|up\s+|something\s+|this\s+|that\s+)?(?:wrong|wrongly|incorrectly)\b|"
@@ -184,7 +187,8 @@ _PAYMENT_NOT_CREDITED = re.compile(
     r"\b(?:still\s+shows\s+(?:my|the)\s+(?:full|whole|entire|old)|shows?\s+(?:as\s+)?only)\b"
     r"|\bpayment\b[^.!?]{0,60}\bshows?\s+(?:up\s+)?(?:as\s+)?only\b|\bshows?\s+no\s+payment\b"
     r"|\b(?:does\s*n[o']?t|did\s*n[o']?t|doesn't|didn't)\s+show\s+my\s+(?:\$\s?[\d,.]+\s+)?payment\b"
-    r"|\bpayment\b[^.!?]{0,60}\b(?:was\s+)?(?:credited|posted|applied)\s+(?:as|for)\s+(?:only\s+)?\$", _F)
+    r"|\bpayment\b[^.!?]{0,60}\b(?:was\s+)?(?:credited|posted|applied)\s+(?:as|for)\s+(?:only\s+)?\$"
+    r"|\b(?:did\s*n[o']?t|didn't|never|did\s+not)\s+(?:credit|apply|post|record)\s+(?:my|the)\s+(?:\$\s?[\d,.]+\s+)?payment\b", _F)
 _SUBSCRIPTION = re.compile(
     r"\bcancell?ed\b[^.!?]{0,80}\b(?:still|again|kept|keeps|continue[sd]?)\s+(?:\w+\s+)?(?:charg|"
     r"bill|tak|debit)", _F)
@@ -311,7 +315,7 @@ _REMITTANCE_ERROR = re.compile(
     r"delivered)\b|\b(?:received|got)\s+(?:only\s+)?(?:less|short|\$?[\d,.]+\s+less)\b|\bless\s+than\s+"
     r"(?:what|the|I)\b|\bwrong\s+(?:amount|exchange\s+rate|rate)\b|\b(?:late|delayed|"
     r"overdue)\b|\breceipt\s+says\b|\btook\s+\$[\d,.]+\s+(?:from|out\s+of)\s+my\b"
-    r"|\bthere\s+(?:is|was)\s+nothing\b|\bnever\s+(?:came|arrived|showed\s+up)\b|\bstill\s+nothing\b|"
+    r"|\bthere\s+(?:is|was)\s+nothing\b|\bthere's\s+nothing\s+(?:under|for|in)\b|\bnothing\s+under\s+(?:her|his|their|my|the)\s+name\b|\bnever\s+(?:came|arrived|showed\s+up)\b|\bstill\s+nothing\b|"
     r"\bno\s+(?:transfer|money|payment)\s+(?:under|for|in|with)\b|\b(?:is|was|it's)\s+not\s+there\b(?!\s+yet)|\bnothing\s+(?:came|arrived|was\s+there|has\s+arrived|received)\b"
     r"|\bonly\s+(?:got|received|arrived)\b|\bnever\s+(?:got|made\s+it)\s+there\b|\b(?:not|never)\s+"
     r"(?:have|has|had|get|got)\s+the\s+money\b|\b(?:never|not|did\s*n[o']?t)\s+reach(?:ed)?\b"

@@ -91,7 +91,7 @@ class IntentClassifier:
                 "run `assistant train --force` to rebuild it",
             ) from exc
         return cls(
-            encoder=OnnxEncoder(model_dir, threads=threads),
+            encoder=OnnxEncoder(model_dir, threads=threads, rows_alone=_quantised(meta)),
             head_weight=weight,
             head_bias=bias,
             labels=list(meta["labels"]),
@@ -146,6 +146,10 @@ class IntentClassifier:
                 )
             )
         return out, emb
+
+
+def _quantised(meta: dict[str, Any]) -> bool:
+    return bool(meta.get("quantisation", {}).get("used"))
 
 
 def read_meta(model_dir: Path) -> dict[str, Any] | None:

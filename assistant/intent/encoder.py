@@ -29,6 +29,7 @@ class OnnxEncoder:
         what: str = "intent model",
         rebuild: str = "run `assistant train` to (re)build the intent classifier",
         onnx_file: str = ONNX_FILE,
+        rows_alone: bool = False,
     ) -> None:
         import onnxruntime as ort
         from tokenizers import Tokenizer
@@ -58,6 +59,11 @@ class OnnxEncoder:
         self._tokenizer.enable_truncation(max_length)
         self._tokenizer.no_padding()
         self.max_length = max_length
+        # A dynamically quantised graph scales each activation tensor by its own range, so a
+        # text's vector would depend on the other texts (and the padding) in its batch: the
+        # same ticket could be triaged one way alone and another way in a batch. Such a graph
+        # encodes each text in a run of its own.
+        self.rows_alone = rows_alone
 
     def encode(self, texts: Sequence[str], batch_size: int = 16) -> np.ndarray:
         """Embed texts; batches are grouped by length so little time goes on padding."""
@@ -65,6 +71,8 @@ class OnnxEncoder:
         # batches of length-sorted texts keep the activations in cache.
         if not texts:
             return np.zeros((0, 0), dtype=np.float32)
+        if self.rows_alone:
+            batch_size = 1
         encodings = self._tokenizer.encode_batch(list(texts))
         order = np.argsort([len(e.ids) for e in encodings], kind="stable")
         out: np.ndarray | None = None

@@ -135,7 +135,7 @@ def train_intent_model(
         np.savez(work / HEAD_FILE, weight=head.head_weight, bias=head.head_bias)
 
         def encoder_logits(texts: list[str]) -> np.ndarray:
-            emb = OnnxEncoder(work, threads=threads).encode(texts)
+            emb = OnnxEncoder(work, threads=threads, rows_alone=True).encode(texts)
             return emb @ head.head_weight.T + head.head_bias
 
         def holdout_accuracy() -> float:
@@ -146,7 +146,10 @@ def train_intent_model(
             log("quantising the encoder to int8 and checking held-out accuracy")
             quantisation = _maybe_quantise(work, holdout_accuracy)
         log("embedding the training set with the fine-tuned encoder")
-        all_emb = OnnxEncoder(work, threads=threads).encode(data.texts)
+        # as served: a quantised encoder embeds each text alone (see OnnxEncoder)
+        all_emb = OnnxEncoder(work, threads=threads, rows_alone=quantisation["used"]).encode(
+            data.texts
+        )
         hold_emb = all_emb[hold_ids]
         hold_head = hold_emb @ head.head_weight.T + head.head_bias
         zeros = np.zeros_like(hold_head)

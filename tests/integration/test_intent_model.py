@@ -107,3 +107,29 @@ def test_wrong_schema_version_is_refused(
     (copy / "meta.json").write_text(json.dumps(meta))
     with pytest.raises(ModelNotReadyError):
         IntentClassifier.load(copy)
+
+
+def test_a_quantised_encoder_gives_a_text_the_same_vector_alone_and_in_a_batch(
+    settings: Settings, trained_model: dict, tmp_path: Path
+) -> None:
+    """Dynamic int8 scales each activation tensor by its range, so batch-mates (and their
+    padding) would move a text's vector, and with it the intent and the escalation."""
+    import numpy as np
+
+    from assistant.intent.encoder import ONNX_FILE, TOKENIZER_FILE, OnnxEncoder
+    from assistant.quantisation import quantise_int8
+
+    for name in (ONNX_FILE, TOKENIZER_FILE):
+        shutil.copy(settings.intent_model_dir / name, tmp_path / name)
+    if not trained_model["quantisation"]["used"]:
+        (tmp_path / ONNX_FILE).rename(tmp_path / "fp32.onnx")
+        quantise_int8(tmp_path / "fp32.onnx", tmp_path / ONNX_FILE)
+    texts = ["card?", "I was charged twice for the same coffee at the airport, please help",
+             "my transfer to my brother has not arrived and it has been four days now, "
+             "the app says completed but his bank has nothing", "pin blocked"]
+    alone = np.vstack([OnnxEncoder(tmp_path, threads=1).encode([t]) for t in texts])
+    batched = OnnxEncoder(tmp_path, threads=1).encode(texts)
+    assert np.abs(batched - alone).max() > 1e-4  # the defect the option exists for
+    assert np.array_equal(OnnxEncoder(tmp_path, threads=1, rows_alone=True).encode(texts), alone)
+    served = IntentClassifier.load(settings.intent_model_dir)
+    assert served.encoder.rows_alone is trained_model["quantisation"]["used"]
