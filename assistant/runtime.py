@@ -62,7 +62,8 @@ def get_guards(
         settings.injection_model_dir.resolve(), settings.intent_train_csv.resolve()
     )
     head = get_injection_head(settings, classifier) if classifier is not None else None
-    return Guards(PiiDetector(settings.phone_region), detector, head)
+    return Guards(PiiDetector(settings.phone_region), detector, head,
+                  get_language_identifier() if head is not None else None)
 
 
 @lru_cache(maxsize=4)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from typing import Callable, Sequence
+from typing import TYPE_CHECKING, Callable, Sequence
 
 import numpy as np
 
@@ -11,6 +11,9 @@ from assistant.guards.embedding_head import EmbeddingInjectionHead
 from assistant.guards.injection import InjectionDetector, InjectionScore
 from assistant.guards.pii import PiiDetector, Redaction
 from assistant.ticket import Ticket
+
+if TYPE_CHECKING:
+    from assistant.escalation.language import LanguageIdentifier
 
 Embed = Callable[[Sequence[str]], np.ndarray]
 
@@ -42,10 +45,12 @@ class Guards:
         pii: PiiDetector,
         injection: InjectionDetector,
         head: EmbeddingInjectionHead | None = None,
+        language: LanguageIdentifier | None = None,
     ) -> None:
         self.pii = pii
         self.injection = injection
         self.head = head
+        self.language = language
 
     def add_embedding_opinion(self, guarded: GuardedTicket, embedding: np.ndarray) -> GuardedTicket:
         """OR the embedding head into the injection verdict (each keeps its threshold)."""
@@ -53,7 +58,12 @@ class Guards:
             return guarded
         p = round(float(self.head.probabilities(embedding)[0]), 4)
         lexical = guarded.injection
-        if lexical.detected or p < self.head.threshold:
+        # The head reads the English intent encoder's embedding and learnt its threshold on
+        # English text; on another language its score says little (plain Spanish and
+        # German questions scored above it), so there the lexical detector decides alone.
+        foreign = self.language is not None and self.language.identify(guarded.text).code not in (
+            "en", "und")
+        if lexical.detected or p < self.head.threshold or foreign:
             return replace(guarded, injection=replace(lexical, embedding_score=p))
         # A whole-text judgment: the evidence is the (redacted) ticket itself.
         flagged = InjectionScore(

@@ -402,6 +402,42 @@ def test_a_large_amount_is_judged_in_its_own_currency(engine: EscalationEngine) 
         ("They say I need to pay a release fee of $2,000 first.", "amount_not_at_stake", False),
         ("I'm budgeting around $4,000 for the wedding trip.", "amount_not_at_stake", True),
         ("Portuguese: não fiz isso, devolvam o meu dinheiro.", "money_loss_cue", True),
+        # a cancelled trial charged anyway; someone else's card; a breach read about
+        ("I cancelled the trial on Tuesday and they billed my card $59 anyway.",
+         "unauthorized_transaction", True),
+        ("My neighbour's card got skimmed last week, should I worry?",
+         "unauthorized_transaction", False),
+        ("I heard that a shop I use was hacked, is my card safe?", "unauthorized_transaction",
+         False),
+        ("There's a $12 charge I did not recognise at first, it is the car wash.",
+         "unauthorized_transaction", False),
+        # nothing happened, or the customer worked it out
+        ("Got a strange text with a link. I didn't click it.", "activity_recognised", True),
+        ("The man asked for my code; I said no and hung up.", "activity_recognised", True),
+        ("Mystery solved, it was the school lunch account.", "activity_recognised", True),
+        ("Is this $1 charge some kind of test from the hotel?", "activity_recognised", True),
+        # money taken back or reverted; a card paused; money still held; another language
+        ("The refund came in on Monday and on Wednesday it just disappeared.",
+         "payment_reversed", True),
+        ("The top-up said 'reverted' but my other bank has definitely taken the $50.",
+         "payment_reversed", True),
+        ("The app says you paused my card and it is still paused.", "account_restricted", True),
+        ("I paused my card myself while I look for it.", "account_restricted", False),
+        ("The $300 is still shown as held after the review.", "account_restricted", True),
+        ("Mi cuenta está bloqueada desde el lunes.", "account_restricted", True),
+        # a repeat contact by case number or a dropped chat; not a third party contacted twice
+        ("Re: case 77120, still no answer.", "repeat_contact", True),
+        ("My chat with your agent cut out before I got an answer.", "repeat_contact", True),
+        ("I emailed the airline twice about the refund.", "repeat_contact", False),
+        # the ATM that gave part, then the customer's correction
+        ("The machine gave me $60 out of the $100 I asked for.", "disputed_charge", True),
+        ("The ATM gave me $60 instead of $100. Oh wait, never mind, the rest came out late.",
+         "disputed_charge", False),
+        ("The waiter told me to take it up with the card company.", "disputed_charge", True),
+        ("Your agent wrote that it would be released within 3 days.", "missed_deadline", True),
+        ("My probate solicitor asked for the last statement.", "legal_threat", False),
+        ("My account still works normally; they asked where my $5,000 came from.",
+         "amount_not_at_stake", True),
     ],
 )
 def test_more_signal_phrasings(text: str, code: str, found: bool) -> None:

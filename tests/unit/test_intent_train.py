@@ -27,6 +27,7 @@ def test_no_training_ticket_is_in_an_evaluation_set() -> None:
 
     train = {norm(t) for t, _ in _build().rows()}
     for name in ("realistic/dev.jsonl", "realistic/dev2.jsonl", "realistic/dev3.jsonl",
+                 "realistic/dev4.jsonl", "clocks/dev5.jsonl",
                  "realistic/test.jsonl", "clocks/dev4.jsonl",
                  "clocks/test.jsonl",
                  "drafting/tickets.jsonl"):
