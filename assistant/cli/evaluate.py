@@ -308,8 +308,8 @@ def clocks(
         str,
         typer.Option(
             "--split",
-            help="dev, dev2, dev3 or dev4 (development sets by four writers: tune on them) or "
-            "test (held out).",
+            help="dev, dev2, dev3, dev4 or dev5 (development sets by five writers: tune on "
+            "them) or test (held out).",
         ),
     ] = "test",
     data: Annotated[
@@ -323,8 +323,10 @@ def clocks(
     from assistant.evaluation.clocks import CLOCK_DIR, evaluate_clocks, load_clock_set
     from assistant.runtime import get_triager
 
-    if split not in ("dev", "dev2", "dev3", "dev4", "test"):
-        raise InputError(f"unknown split {split!r}", "use --split dev, dev2, dev3, dev4 or test")
+    if split not in ("dev", "dev2", "dev3", "dev4", "dev5", "test"):
+        raise InputError(
+            f"unknown split {split!r}", "use --split dev, dev2, dev3, dev4, dev5 or test"
+        )
     rows = load_clock_set(data or CLOCK_DIR / f"{split}.jsonl")
     triager = get_triager()
 
