@@ -25,7 +25,7 @@ from assistant.textnorm import mask_decimal_points
 
 Kind = Literal[
     "statement", "account_opened", "transaction", "filed", "delivery", "event", "return",
-    "other"
+    "cancelled", "other"
 ]
 
 _MONTH = (
@@ -47,7 +47,7 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     (
         "month_slash_day",
         re.compile(r"(?i)\b(?:on|since|from|dated|by|until|of|around|after|before|in|was|date|"
-                   r"parking|night|charged)\s+(\d{1,2})/(\d{1,2})\b(?![/\d])"),
+                   r"parking|night|charged|twice,?|and)\s+(\d{1,2})/(\d{1,2})\b(?![/\d])"),
     ),
     # "May 3", "May 3rd, 2026", "3 May", "the 3rd of May 2026"
     (
@@ -68,6 +68,8 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ),
     ("ago", re.compile(rf"(?i)\b({_COUNT})\s+(day|week|month|year)s?\s+ago\b")),
     ("named", re.compile(r"(?i)\b(the day before yesterday|yesterday|today|this morning|tonight|last night)\b")),
+    # "on New Year's Eve", "the Christmas Eve grocery run": the latest such day
+    ("holiday", re.compile(r"(?i)\b(new year'?s eve|new year'?s day|christmas eve|christmas day|valentine'?s day|halloween)\b")),
     ("last_period", re.compile(r"(?i)\blast\s+(week|month)\b")),
     # "on Monday the 9th": the day of the month, checked against the weekday
     (
@@ -96,9 +98,11 @@ _KIND_CUES: list[tuple[Kind, re.Pattern[str]]] = [
         re.compile(r"(?i)\b(?:concert|event|show|flight|game|festival|performance|match|"
                    r"wedding|birthday|anniversary|appointment|check-?in)\b"),
     ),
-    ("account_opened", re.compile(r"(?i)\b(?:opened|opening|open|signed up|joined)\b")),
+    ("account_opened", re.compile(r"(?i)\b(?:opened|opening|open|signed up|joined|set up my (?:\w+ )?account)\b")),
     # the day goods went back: not the purchase the chargeback counts from
-    ("return", re.compile(r"(?i)\b(?:returned|sent\s+(?:it|them)\s+back|dropped\s+(?:it|them)\s+off)\b")),
+    ("return", re.compile(r"(?i)\b(?:returned|return\s+(?:receipt|slip)|sent\s+(?:it|them)\s+back|dropped\s+(?:it|them)\s+off)\b")),
+    # the day a plan was cancelled: not a charge the chargeback counts from
+    ("cancelled", re.compile(r"(?i)\b(?:cancell?ed|cancel)\b")),
     (
         "transaction",
         re.compile(
@@ -111,6 +115,10 @@ _KIND_CUES: list[tuple[Kind, re.Pattern[str]]] = [
 ]
 
 
+_HOLIDAYS = {
+    "new years eve": (12, 31), "new years day": (1, 1), "christmas eve": (12, 24),
+    "christmas day": (12, 25), "valentines day": (2, 14), "halloween": (10, 31),
+}
 _PURCHASE_VERB = re.compile(r"(?i)\b(?:bought|paid|purchased|ordered|booked|charged)\b")
 _IN_WORD_DOT = re.compile(r"(?<=\w)\.(?=\w)")
 
@@ -184,6 +192,10 @@ def _resolve(name: str, match: re.Match[str], received: date) -> date | None:
             target = _WEEKDAYS.index(match.group(1).lower())
             back = (received.weekday() - target) % 7 or 7
             return received - timedelta(days=back)
+        if name == "holiday":
+            month, day = _HOLIDAYS[match.group(1).lower().replace("'", "").replace("’", "")]
+            candidate = date(received.year, month, day)
+            return candidate if candidate <= received else candidate - relativedelta(years=1)
         if name == "weekday_ordinal":
             target, day = _WEEKDAYS.index(match.group(1).lower()), int(match.group(2))
             candidate = date(received.year, received.month, 1)
@@ -213,7 +225,7 @@ def _kind(masked: str, match: re.Match[str]) -> Kind:
     window = _IN_WORD_DOT.sub("_", masked[max(0, match.start() - 120) : match.start()])
     sentence = re.split(r"[.!?\n;]", window)[-1]
     before = sentence[-60:]
-    after = re.split(r"[.!?\n;]", _IN_WORD_DOT.sub("_", masked[match.end() : match.end() + 40]))[0]
+    after = re.split(r"[.!?\n;]|,?\s+but\b", _IN_WORD_DOT.sub("_", masked[match.end() : match.end() + 40]))[0]
     best: tuple[int, Kind] | None = None
     for kind, cue in _KIND_CUES:
         for found in cue.finditer(before):

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from typing import Iterable
 
 from assistant.clocks.dates import DateMention, find_dates
@@ -49,14 +49,16 @@ _DUPLICATE = re.compile(
     r"|\b(?:shows?|showing|showed|appears?|appearing|appeared|posted|listed)\b[^.!?]{0,40}\b(?:twice|two\s+times|"
     r"2\s+times)\b", _F)
 _WRONG_AMOUNT = re.compile(
-    r"\bwrong\s+amount\b|\bshows?\s+(?:the|my)\s+(?:transfer|payment|deposit|charge)\s+as\s+(?:only\s+)?\$|\bover-?charg(?:ed?|es|ing)\b|\b(?:paid|charged)\s+(?:me\s+)?(?:almost|nearly|more\s+than)?\s*double\b|\$\s?[\d,.]+\s+not\s+\$?\d|\bmore\s+than\s+double\b|\binstead\s+of\s+(?:the\s+)?\$\s?\d|\binstead\s+of\s+(?:the\s+)?\d[\d,]*\b(?![-\d])|\bmore\s+than\s+"
+    r"\bwrong\s+amount\b|\bshows?\s+(?:the|my)\s+(?:\w+\s+)?(?:transfer|payment|deposit|charge)\s+as\s+(?:only\s+)?\$|"
+    r"\b(?:exactly|about|roughly)\s+\$\s?[\d,.]+\s+less\b|\bI\s+(?:only\s+)?authori[sz]ed\s+\$\s?[\d,.]+|"
+    r"\btyped\s+(?:an?\s+)?(?:extra|wrong)\s+(?:zero|digit|number)\b|\bit\s+should\s+(?:be|have\s+been)\s+(?:around\s+|about\s+)?\$|\bover-?charg(?:ed?|es|ing)\b|\b(?:paid|charged)\s+(?:me\s+)?(?:almost|nearly|more\s+than)?\s*double\b|\$\s?[\d,.]+\s+not\s+\$?\d|\bmore\s+than\s+double\b|\binstead\s+of\s+(?:the\s+)?\$\s?\d|\binstead\s+of\s+(?:the\s+)?\d[\d,]*\b(?![-\d])|\bmore\s+than\s+"
     r"(?:I\s+)?(?:agreed|authori[sz]ed|approved|the\s+(?:price|receipt|bill|quote))\b|\b(?:receipt|"
     r"price|bill|quote|total)\s+(?:says|said|was|shows|showed)\s+(?:only\s+)?\$?\d[^.!?]{0,60}"
     r"\b(?:charged|billed|took|debited)\b|\bcharged\s+(?:me\s+)?\$?[\d,.]+\s+(?:not|but)\b"
     # two different amounts: what it was, and what was charged (either order)
     r"|\b(?:I|we)\s+(?:only\s+)?paid\s+\$\s?[\d,.]+\s+for\b|\bonly\s+\$\s?[\d,.]+\s+"
     r"(?:arrived|came\s+through|showed\s+up|was\s+(?:credited|deposited|added|applied))\b|\b(?:receipt|"
-    r"confirmation)\s+says\s+\$\s?[\d,.]+"
+    r"confirmation)(?:\s+screen)?\s+(?:says|said|showed|shows)\s+\$\s?[\d,.]+"
     r"|\$\s?[\d,.]+\b[^.!?]{0,60}\b(?:but|yet|and)\b[^.!?]{0,50}\b(?:charged|billed|debited|"
     r"took|came\s+out|taken)\b[^.!?]{0,25}\$\s?[\d,.]+|\b(?:charge[sd]?|charged|billed)\b[^.!?]{0,40}"
     r"\$\s?[\d,.]+[^.!?]{0,40}\b(?:but|when|while|whereas)\b[^.!?]{0,40}\b(?:receipt|contract|"
@@ -77,7 +79,8 @@ _COMPUTATION_ERROR = re.compile(
     r"\b(?:check|fix|redo)\s+your\s+math\b|\bshould\s+be\s+\$[\d,.]+\s+(?:but|and)\b[^.!?]{0,30}\b(?:says|shows|is)\b|\b(?:interest|finance\s+charges?)\b"
     r"[^.!?]{0,60}\b(?:even\s+though|although|despite)\b[^.!?]{0,40}\bpaid\s+(?:\w+\s+){0,3}?(?:in\s+)?"
     r"(?:full|whole|entire)\b|\b(?:interest|fee|finance\s+charge|balance)\s+(?:calculation|computation)\s+"
-    r"(?:is|was|seems|looks)\s+(?:\w+\s+)?(?:wrong|off|incorrect)\b", _F)
+    r"(?:is|was|seems|looks)\s+(?:\w+\s+)?(?:wrong|off|incorrect)\b"
+    r"|\binterest\b[^.!?]{0,120}\bshould\s+be\s+(?:about\s+|around\s+|roughly\s+)?\$|\bapplied\s+the\s+(?:rate|interest|apr)\s+to\b", _F)
 _ATM_SHORT = re.compile(
     r"\b(?:ATM|cash\s+machine)\b[^.!?]{0,140}\b(?:only|less|short|did\s*n[o']?t\s+(?:give|dispense|"
     r"get)|never\s+(?:gave|dispensed)|no\s+(?:cash|money)|jammed|kept\s+the\s+(?:cash|money)|"
@@ -106,11 +109,14 @@ _MISSING_DEPOSIT = re.compile(
     r"show\s+(?:it|them|up)\b"
     r"|\b(?:it's|it\s+is|it\s+was|it\s+has)\s+(?:still\s+)?(?:not|never\s+been)\s+(?:in|on|credited\s+to)\s+my\b"
     r"|\bnothing\s+(?:shows|showed|is\s+showing)\s+(?:up\s+)?(?:in|on)\s+my\b|\bbalance\s+(?:never|did\s*n[o']?t|"
-    r"has\s*n[o']?t|hasn't)\s+(?:went|go|gone)\s+up\b|\b(?:was|were|has\s+been)\s+never\s+credited\b", _F)
+    r"has\s*n[o']?t|hasn't)\s+(?:went|go|gone)\s+up\b|\b(?:was|were|has\s+been)\s+never\s+credited\b"
+    r"|\bthere\s+is\s+nothing,?\s+not\s+even\s+pending\b|\b(?:on|in)\s+mine\s+there\s+is\s+nothing\b"
+    r"|\bit\s+(?:has\s*n[o']?t|has\s+not|hasn't|still\s+has\s*n[o']?t|never)\s+(?:\w+\s+)?(?:arrived|come\s+through|been\s+credited|shown\s+up|posted)\b"
+    r"|\b(?:lumen|the\s+app|my\s+account|my\s+balance)\s+shows\s+nothing\b|\bit's\s+not\s+there\b", _F)
 _SENDER_CONFIRMS = re.compile(
     r"\b(?:employer|sender|payroll|HR|company|bank|they|he|she|department|agency|IRS|state|"
-    r"government|treasury|client)\b[^.!?]{0,60}\b(?:sent|processed|deposited|"
-    r"confirmed|shows?\s+(?:it\s+)?(?:as\s+)?(?:sent|completed|paid|delivered)|completed|paid\s+it|"
+    r"government|treasury|client|SSA|unit|support|uber|social\s+security)\b[^.!?]{0,60}\b(?:sent|processed|deposited|"
+    r"confirmed|confirms|shows?\s+(?:it\s+)?(?:as\s+)?(?:sent|completed|paid|delivered)|completed|paid\s+it|"
     r"has\s+a\s+(?:confirmation|trace))\b"
     r"|\b(?:confirmation|trace\s+number|reference\s+number|payment\s+confirmation)\b|\bshows?\s+(?:it\s+)?"
     r"(?:as\s+)?(?:completed|sent|paid)\b|\bshowing\s+(?:it|that\s+it)\s+went\s+out\b", _F)
@@ -120,11 +126,17 @@ _MISROUTED = re.compile(
     r"else's|somebody\s+else's)\s+(?:account|person|recipient|user)?"
     r"|\b(?:your|lumen's|the\s+app's)\s+(?:system|app|bill\s+pay)\s+(?:sent|paid|credited|routed|"
     r"delivered)\s+(?:it|the\s+(?:money|payment))\s+to\b"
-    r"|\b(?:that|this|it)\s+(?:is\s*n[o']?t|is\s+not|isn't)\s+my\s+account\b", _F)
+    r"|\b(?:that|this|it)\s+(?:is\s*n[o']?t|is\s+not|isn't)\s+my\s+account\b"
+    r"|\bwent\s+to\s+an?\s+account\s+(?:ending|with)\b[^.!?]{0,40}\b(?:different|another)\b"
+    r"|\bpaid\s+into\s+an?\s+(?:different|other|wrong)?\s*account\s+with\b"
+    r"|\b(?:app|you|lumen)\s+paid\s+someone\s+(?:called|named|else)\b|\b(?:says|shows)\s+it\s+was\s+paid\s+to\b", _F)
 _CORRECT_DETAILS = re.compile(
     r"\bdouble[- ]checked\b|\bthe\s+correct\s+(?:account|details|number|recipient)\b|\b(?:entered|typed|put\s+in|gave|used|double[- ]checked|checked|selected|chose)\b[^.!?]{0,50}"
     r"\b(?:right|correct|exact|proper)\b|\b(?:details|number|handle|info(?:rmation)?)\s+(?:was|were|"
-    r"is|are)\s+(?:right|correct)\b", _F)
+    r"is|are)\s+(?:right|correct)\b|\b(?:entered|typed)\s+it\s+correctly\b|\b(?:this\s+is\s+a|it's\s+a|a)\s+lumen\s+"
+    r"(?:error|mistake)\b|\blumen\s+sent\s+my\s+money\s+to\s+the\s+wrong\b|\bscreen\s+(?:in\s+the\s+app\s+)?still\s+shows\b"
+    r"|\b(?:it's|it\s+is)\s+your\s+(?:mistake|error)\b|\bby\s+mistake\b|\bdid\s*n[o']?t\s+type\s+anything\s+wrong\b"
+    r"|\bwhich\s+matches\s+(?:his|her|their|the)\b", _F)
 _NOT_DELIVERED = re.compile(
     r"\b(?:never|not|has\s*n[o']?t|have\s*n[o']?t|did\s*n[o']?t|still\s+(?:not|has\s*n[o']?t))\s+"
     r"(?:been\s+|yet\s+)?(?:arrived?|delivered|received|came|come|showed\s+up|shipped|got\s+(?:it|"
@@ -133,7 +145,8 @@ _NOT_DELIVERED = re.compile(
     r"|\bnon[- ]delivery\b|\bno[- ]show\b|\b(?:nobody|no\s+one|no-one)\s+(?:ever\s+)?(?:came|showed\s+up|turned\s+up)\b|"
     r"\bnothing\s+(?:was\s+)?at\s+(?:my|the|our)\s+door\b|\b(?:shut|closed)\s+down\b|\bwent\s+out\s+of\s+business\b|\bnever\s+(?:start(?:ed)?|began|begin|happen(?:ed)?|"
     r"took\s+place)\b|\b(?:event|concert|"
-    r"show|flight|trip|tour|game|class|course|festival|match|performance|gig|cruise|retreat)\b"
+    r"show|flight|trip|tour|game|class|course|festival|match|performance|gig|cruise|retreat|camp|session|"
+    r"booking|reservation|stay)\b"
     r"[^.!?]{0,50}\b(?:was\s+|got\s+|has\s+been\s+)?(?:cancell?ed|postponed|called\s+off|"
     r"never\s+happened)\b|\bcancell?ed\s+(?:the\s+)?(?:event|concert|show|flight|trip|tour|"
     r"festival|game|performance)\b"
@@ -141,7 +154,10 @@ _NOT_DELIVERED = re.compile(
     r"|\btracking\s+(?:has\s*n[o']?t|hasn't|has\s+not|hasnt|did\s*n[o']?t|never)\s+(?:moved|updated|changed)\b"
     r"|\bback-?ordered\b|\bnot\s+one\s+(?:has|have)\s+(?:shown\s+up|arrived|come)\b|\bnever\s+(?:flew|attended|stayed\s+there)\b"
     r"|\b(?:was|were|is)\s+supposed\s+to\s+(?:arrive|be\s+delivered|ship)\b"
-    r"|\b(?:did\s*n[o']?t|does\s*n[o']?t|never)\s+(?:even\s+)?exist(?:ed)?\b", _F)
+    r"|\b(?:did\s*n[o']?t|does\s*n[o']?t|never)\s+(?:even\s+)?exist(?:ed)?\b"
+    r"|\bcancell?ed\s+on\s+(?:us|me)\b|\b(?:sold|gave)\s+(?:it|the\s+\w+)\s+to\s+someone\s+else\b"
+    r"|\brefus\w*\s+to\s+(?:return|refund)\s+(?:my|the)\s+(?:deposit|money|payment)\b"
+    r"|\bwas\s+never\s+(?:opened|done|replaced|repaired|fixed|installed|rebuilt|performed)\b|\bkept\s+the\s+money\b", _F)
 _NOT_AS_AGREED = re.compile(
     r"\bnot\s+(?:what\s+(?:I|we)\s+(?:ordered|paid\s+for|booked)|(?:\w+\s+)?as\s+(?:described|"
     r"advertised|agreed|ordered|pictured|promised))\b|\b(?:work|job)\s+that\s+was\s*n[o']?t\s+"
@@ -186,12 +202,14 @@ _PAYMENT_NOT_CREDITED = re.compile(
     r"|\bpaid\b[^.!?]{0,40}\b(?:toward|towards|to|on)\s+(?:my\s+)?(?:\w+\s+){0,3}?(?:balance|card|bill)\b[^!?]{0,160}"
     r"\b(?:still\s+shows\s+(?:my|the)\s+(?:full|whole|entire|old)|shows?\s+(?:as\s+)?only)\b"
     r"|\bpayment\b[^.!?]{0,60}\bshows?\s+(?:up\s+)?(?:as\s+)?only\b|\bshows?\s+no\s+payment\b"
-    r"|\b(?:does\s*n[o']?t|did\s*n[o']?t|doesn't|didn't)\s+show\s+my\s+(?:\$\s?[\d,.]+\s+)?payment\b"
+    r"|\b(?:does\s*n[o']?t|did\s*n[o']?t|doesn't|didn't)\s+show\s+(?:my|the)\s+(?:\$\s?[\d,.]+\s+)?payment\b"
     r"|\bpayment\b[^.!?]{0,60}\b(?:was\s+)?(?:credited|posted|applied)\s+(?:as|for)\s+(?:only\s+)?\$"
     r"|\b(?:did\s*n[o']?t|didn't|never|did\s+not)\s+(?:credit|apply|post|record)\s+(?:my|the)\s+(?:\$\s?[\d,.]+\s+)?payment\b", _F)
 _SUBSCRIPTION = re.compile(
-    r"\bcancell?ed\b[^.!?]{0,80}\b(?:still|again|kept|keeps|continue[sd]?)\s+(?:\w+\s+)?(?:charg|"
-    r"bill|tak|debit)", _F)
+    r"\bcancell?ed\b[\s\S]{0,200}?\b(?:still|again|kept|keeps|continue[sd]?)\s+(?:\w+\s+)?(?:charg|"
+    r"bill|tak|debit|took)"
+    r"|\bcancel(?:l?ed)?\b[\s\S]{0,200}?\b(?:charge[sd]?|billed|took|debited)\b[^.!?\n]{0,60}\bagain\b"
+    r"|\bcancell?ed\b[\s\S]{0,120}?\bsince\s+then\s+they\s+have\s+(?:charged|billed|taken)\b", _F)
 _UNAUTHORIZED_MORE = re.compile(
     r"\b(?:took|take|takes|taken|used|use)\s+(?:my\s+)?card\b[^.!?]{0,30}?\bwithout\s+(?:asking|"
     r"permission|my\s+permission)\b"
@@ -211,6 +229,8 @@ _UNAUTHORIZED_MORE = re.compile(
     r"|\b(?:some(?:one|body)|someon|a\s+stranger|my\s+(?:son|daughter|nephew|roommate|ex))\s+"
     r"(?:has\s+)?(?:took|take|taken|used|stole|withdrew|spent|pulled|moved|sent)\b(?=[^.!?]{0,60}(?:\b(?:without|"
     r"out\s+of\s+my|from\s+my|my\s+card|dollars)|\$))"
+    r"|\bsome(?:one|body)\s+(?:else\s+)?has\s+(?:my\s+|the\s+)?(?:card\s+)?(?:number|details)\b"
+    r"|\b(?:I|we)\s+(?:made|did|authori[sz]ed|sent)\s+neither\b"
     r"|\b(?:the|a)\s+(?:thief|thieves|person\s+who\s+stole)\b[^.!?]{0,40}\b(?:us(?:e|ed|es|ing)|spent|charged|bought|withdrew|took|made)\b"
     r"|\b(?:I|we)\s+(?:\w+ly\s+)?(?:never|did\s*n[o']?t|did\s+not)\s+(?:send|sent)\s+(?:that|this|it|them|any)\b"
     r"|\bnever\s+(?:gave|given)\s+(?:him|her|them|anyone|my\s+\w+\s+and\s+\w+\s+number|my\s+"
@@ -241,7 +261,7 @@ _NO_RELATION = re.compile(
     r"|(?:^|[.!?]\s*)not\s+me\b|\bneither\s+(?:one\s+)?(?:was|were|is)\s+(?:me|mine)\b|\bnone\s+(?:of\s+(?:them|"
     r"these|those)\s+)?(?:was|were|are|is)\s+(?:me|mine)\b", _F)
 _MONEY_OUT = re.compile(
-    r"\b(?:debit(?:ed)?|charged?|charges|took|taken|came\s+out|went\s+out|withdr\w+|pulled|billed|"
+    r"\b(?:debit(?:ed)?|charged?|charges|took|taken|came\s+out|went\s+out|withdr\w+|pulled|billed|used\s+at|"
     r"sent|transfers?|transferred|payments?|purchases?)\b", _F)
 
 # Statements that deny the error or are about the card itself, blanked before the
@@ -256,7 +276,23 @@ _DENIED_ERROR = re.compile(
     r"(?:arrived?|come|came|been\s+(?:delivered|received)|shown\s+up|turned\s+up)\b"
     r"|\b(?:ordered|requested|applied\s+for)\s+(?:my|a|the|new|the\s+new)\s+(?:\w+\s+){0,3}?card\b[^.!?]{0,50}"
     r"\b(?:has\s*n[o']?t|hasn't|never|not|still)\b[^.!?]*"
-    r"|\bif\s+(?:I|we)\s+(?:ever\s+)?(?:see|find|notice|get|spot|have|had)\b[^.!?,]{0,80}", _F)
+    r"|\bif\s+(?:I|we)\s+(?:ever\s+)?(?:see|find|notice|get|spot|have|had)\b[^.!?,]{0,80}"
+    r"|\bif\s+(?:some(?:one|body)|a\s+thief|anyone)\s+(?:ever\s+)?(?:stole|steals|used|uses|took|takes|got|gets|hacked|hacks)\b[^.!?]{0,120}"
+    r"|\b(?:I'm|I\s+am)\s+not\s+saying\s+(?:that\s+)?some(?:one|body)\b[^.!?,]{0,60}"
+    r"|\b(?:card|replacement)\s+(?:was|is)\s+supposed\s+to\s+(?:arrive|come)\b[^.!?]*"
+    r"|\bnot\s+(?:my|the|on\s+my)\s+(?:lumen\s+)?credit(?:\s+card)?\b", _F)
+# The customer disputes a purchase in so many words ("Dispute on my Lumen credit card",
+# "I want the charge disputed"), not a question about how disputes work.
+_DISPUTES_PURCHASE = re.compile(
+    r"(?:^|[.!?]\s+)dispute\s+on\s+my\b|\bwant\s+(?:the|this|that)\s+charge\s+disputed\b", _F)
+# The customer takes the question back ("never mind, it's the cafe"): no error is asserted.
+_WITHDRAWN = re.compile(
+    r"(?:^|[.!?:;,]\s*)never\s*mind\b|\bplease\s+ignore\s+my\b|\bfigured\s+it\s+out\b|\bmystery\s+solved\b"
+    r"|\byou\s+can\s+close\s+(?:my|this|the)\s+(?:question|ticket|case|request)\b|\bno\s+need\s+to\s+dispute\b"
+    r"|\bfalse\s+alarm\b|\bjust\s+asking\b|\bnothing\s+has\s+happened\b", _F)
+# Asking whether to keep waiting ("is something wrong or do I just wait?"): not yet an error.
+_STILL_WAITING = re.compile(
+    r"\b(?:do|should)\s+I\s+(?:just\s+)?(?:wait|keep\s+waiting)\b|\bis\s+(?:that|this|it)\s+normal\b", _F)
 
 # --- scams --------------------------------------------------------------------------
 _GAVE_CREDENTIALS = re.compile(
@@ -274,7 +310,7 @@ _CUSTOMER_SENT = re.compile(
     r"wired|moved|bought|invested|deposited|zelled|initiated)\b"
     # the present tense as some customers write the past: "I send 150 dolar to my mother"
     r"|\b(?:I|we)\s+(?:send|transfer|wire)\s+(?:\$|\d|money|the\s+money)"
-    r"|(?:^|[.!?]\s+)(?:sent|transferred|wired|paid)\s+(?:\$|£|€|\d)"
+    r"|(?:^|[.!?]\s+|,\s+)(?:sent|transferred|wired|paid)\s+(?:\$|£|€|\d)"
     r"|(?:^|[.!?]\s+)(?:my\s+)?(?:international\s+)?transfer\s+to\b"
     r"|\b(?:the\s+)?(?:transfer|money)\s+(?:I|we)\s+(?:sent|made|did)\b|\$\s?[\d,.]+\s+(?:I|we)\s+(?:sent|"
     r"transferred)\b|(?:^|[.!?]\s+)(?:sent|transferred|wired)\s+money\b|\b(?:I|we)\s+used\s+(?:\w+\s+){0,2}?to\s+"
@@ -298,7 +334,9 @@ _PURCHASE = re.compile(
     r"|\b(?:payment|charge)s?\s+(?:of\s+\$[\d,.]+\s+)?(?:to|at|from)\s+"
     r"['\"‘“]?(?-i:[A-Z])"
     # the card used at a merchant: "used at 'BEST BARGAIN'", "charged at Dollar Barn"
-    r"|\b(?:used|charged|swiped|tapped)\s+(?:\w+\s+){0,2}?at\s+['\"‘“]?(?-i:[A-Z])|\bfilled\s+up\b", _F)
+    r"|\b(?:used|charged|swiped|tapped)\s+(?:\w+\s+){0,2}?at\s+['\"‘“]?(?-i:[A-Z])|\bfilled\s+up\b"
+    r"|\b(?:put|placed|made)\s+an?\s+\$?[\d,.]*\s*deposit\b"
+    r"|\b(?:took|taken|charged|billed|debited)\s+(?:another\s+)?\$?[\d,.]+\s+(?:from|to|on)\s+my\s+(?:\w+\s+){0,2}?(?:card|debit)\b", _F)
 _P2P = re.compile(
     r"\b(?:transfer(?:red|s)?|sent\s+(?:money|\$|it|the\s+money)|send\s+money|wire[sd]?|Zelle|"
     r"Venmo|Lumen\s+user|to\s+(?:my|his|her)\s+(?:friend|brother|sister|son|daughter|mother|"
@@ -313,8 +351,8 @@ _REMITTANCE_ERROR = re.compile(
     r"\b(?:never|not|has\s*n[o']?t|did\s*n[o']?t|still\s+(?:not|has\s*n[o']?t))\s+(?:\w+\s+)?"
     r"(?:arrived|received|got\s+(?:it|the\s+money)|picked\s+up|credited|come\s+through|"
     r"delivered)\b|\b(?:received|got)\s+(?:only\s+)?(?:less|short|\$?[\d,.]+\s+less)\b|\bless\s+than\s+"
-    r"(?:what|the|I)\b|\bwrong\s+(?:amount|exchange\s+rate|rate)\b|\b(?:late|delayed|"
-    r"overdue)\b|\breceipt\s+says\b|\btook\s+\$[\d,.]+\s+(?:from|out\s+of)\s+my\b"
+    r"(?:what|the|I|your)\b|\bwrong\s+(?:amount|exchange\s+rate|rate)\b|\b(?:late|delayed|"
+    r"overdue)\b|\breceipt\s+(?:clearly\s+)?says\b|\btook\s+\$[\d,.]+\s+(?:from|out\s+of)\s+my\b"
     r"|\bthere\s+(?:is|was)\s+nothing\b|\bthere's\s+nothing\s+(?:under|for|in)\b|\bnothing\s+under\s+(?:her|his|their|my|the)\s+name\b|\bnever\s+(?:came|arrived|showed\s+up)\b|\bstill\s+nothing\b|"
     r"\bno\s+(?:transfer|money|payment)\s+(?:under|for|in|with)\b|\b(?:is|was|it's)\s+not\s+there\b(?!\s+yet)|\bnothing\s+(?:came|arrived|was\s+there|has\s+arrived|received)\b"
     r"|\bonly\s+(?:got|received|arrived)\b|\bnever\s+(?:got|made\s+it)\s+there\b|\b(?:not|never)\s+"
@@ -323,7 +361,9 @@ _REMITTANCE_ERROR = re.compile(
     r"|\b(?:have|has|had)\s+nothing\b|\bbut\s+(?:the\s+|your\s+)?(?:app|you|lumen|receipt|screen|quote)\s+(?:quoted|said|promised|"
     r"showed|told)\b"
     r"|\b(?:app|screen|quote|confirmation)\s+(?:said|says|showed|shows|quoted)\b[^.!?]{0,60}\b(?:but|yet)\s+(?:they|he|she|the\s+recipient)\s+"
-    r"(?:only\s+)?(?:received|got)\b", _F)
+    r"(?:only\s+)?(?:received|got)\b"
+    r"|\breceived\s+nothing\b|\bno\s+record\s+of\b|\bcredited\s+only\b|\bonly\s+credited\b|\barrived\s+short\b"
+    r"|\b(?:rate|maths|math)\s+is\s+wrong\b|[₹₱€£¥]\s?[\d,.]+\s+missing\b|\b(?:still\s+)?(?:do|does|did)\s*n[o']?t\s+have\s+it\b", _F)
 # Credit card entries that are not purchases: no card-network chargeback.
 _NOT_A_PURCHASE = re.compile(
     r"\bbalance\s+transfer\b|\bcash\s+advance\b|\binterest\b|\bmy\s+(?:\$[\d,.]+\s+)?payment\b|\bpayment\s+"
@@ -363,7 +403,8 @@ _FOREIGN_PLACES = (
     "lahore|karachi|islamabad|dhaka|bangladesh|kathmandu|nepal|sri\\s+lanka|colombo|haiti|"
     "port-au-prince|san\\s+salvador|tegucigalpa|santo\\s+domingo|kingston,?\\s+jamaica|"
     "ho\\s+chi\\s+minh|saigon|jakarta|ethiopia|addis\\s+ababa|somalia|senegal|dakar|cameroon|"
-    "ukraine|kyiv|kiev|romania|bucharest|abroad|overseas"
+    "ukraine|kyiv|kiev|romania|bucharest|durban|johannesburg|pretoria|pune|chennai|hyderabad|kolkata|"
+    "ahmedabad|kerala|goa|krak[oó]w|gda[nń]sk|wroc[lł]aw|abroad|overseas"
 )
 _FOREIGN = re.compile(rf"\b(?:{_FOREIGN_PLACES})\b", _F)
 # Money sent in a foreign currency is sent abroad ("sent 25,000 pesos to my aunt").
@@ -384,7 +425,8 @@ _INTERNATIONAL = re.compile(
     + rf"|(?:{_FOREIGN_MONEY})[^.!?]{{0,80}}\b(?:sent|transfer(?:red)?|wired?)\b"
     + rf"|\b(?:cousin|mother|father|mom|mum|dad|brother|sister|wife|husband|son|daughter|parents|family|"
     rf"friend|aunt|uncle|grandmother|grandfather|grandma|nephew|niece|recipient)\s+in\s+(?:{_FOREIGN_PLACES})\b"
-    rf"[^.!?]{{0,120}}\b(?:{_FOREIGN_CURRENCY})\b",
+    rf"[^.!?]{{0,120}}(?:\b(?:{_FOREIGN_CURRENCY})\b|{_FOREIGN_MONEY})"
+    rf"|\b(?:{_FOREIGN_PLACES})\b[^.!?]{{0,60}}\bthrough\s+lumen\b",
     _F,
 )
 # The card was used there: a terminal or merchant abroad, or the customer was there.
@@ -465,9 +507,13 @@ def clock_facts(text: str, received: date, signals: Iterable[str] = ()) -> Clock
         _RETURNED.search(text) and _STILL_NOT_CREDITED.search(text)
     )
     subscription = bool(_SUBSCRIPTION.search(text))
-    merchant_problem = not_delivered or not_as_agreed or return_not_credited or subscription
+    merchant_problem = (
+        not_delivered or not_as_agreed or return_not_credited or subscription
+        or bool(_DISPUTES_PURCHASE.search(text))
+    )
+    withdrawn = bool(_WITHDRAWN.search(text))
     by_intent = UNAUTHORIZED_BY_INTENT in codes and not merchant_problem
-    unauthorized = (said_unauthorized or by_intent) and not scam_authorised
+    unauthorized = (said_unauthorized or by_intent) and not scam_authorised and not subscription
     basis = (
         "Unclear: the text does not say the transfer was unauthorized, the issue type (a "
         "payment not recognised) does; confirm with the customer."
@@ -480,7 +526,7 @@ def clock_facts(text: str, received: date, signals: Iterable[str] = ()) -> Clock
         DISPUTED_BY_INTENT in codes and not merchant_problem and not scam
         and not said_duplicate and not atm_short
     )
-    duplicate = said_duplicate or dispute_by_intent
+    duplicate = (said_duplicate or dispute_by_intent) and not subscription
     if dispute_by_intent and not basis:
         basis = ("Unclear: the text does not say what went wrong with the amount, the issue type "
                  "(charged twice, or a wrong amount of cash) does; confirm with the customer.")
@@ -500,12 +546,15 @@ def clock_facts(text: str, received: date, signals: Iterable[str] = ()) -> Clock
     )
     remittance = (
         international and customer_sent and not unauthorized and not scam and transfer_error
-        and not credit
+        and not credit and not withdrawn and not _STILL_WAITING.search(text)
+        and not _promised_ahead(text, received)
     )
     reg_e_error = (
         unauthorized or duplicate or wrong_amount or atm_short or declined_debited
         or missing_deposit or misrouted or computation
-    ) and not remittance
+    ) and not remittance and not withdrawn
+    if withdrawn:
+        merchant_problem = payment_not_credited = False
     billing_error = credit and (reg_e_error or merchant_problem or payment_not_credited)
     eft_error = reg_e_error and not credit
 
@@ -515,7 +564,7 @@ def clock_facts(text: str, received: date, signals: Iterable[str] = ()) -> Clock
     card_purchase = (credit and not atm and not (
         _NOT_A_PURCHASE.search(text) and not purchase)) or (card and purchase)
     disputed = unauthorized or duplicate or wrong_amount or merchant_problem or declined_debited
-    card_dispute = card_purchase and (
+    card_dispute = card_purchase and not withdrawn and (
         (disputed and not scam_authorised) or (scam_authorised and merchant_problem)
     )
 
@@ -558,7 +607,7 @@ def clock_facts(text: str, received: date, signals: Iterable[str] = ()) -> Clock
 
 _AGREED_AMOUNT = re.compile(
     r"\b(?:said|says|quote[ds]?|quoted|contract\s+says|receipt\s+(?:says|shows)|bill\s+was|total(?:\s+was)?|"
-    r"costs?|cost\s+only|price\s+was|always|normal\s+amount\s+(?:is|of)|supposed\s+to\s+be|(?:agreed|quoted)\s+"
+    r"costs?|cost\s+only|price\s+was|total\s+to\s+pay|always|normal\s+amount\s+(?:is|of)|supposed\s+to\s+be|(?:agreed|quoted)\s+"
     r"(?:price|rate|amount|total)(?:\s+of)?)\s+(?:was\s+|is\s+)?(?:only\s+|just\s+)?(?:[A-Z]{2})?[$£€]?\s?(\d[\d,]*)", _F)
 _CHARGED_AMOUNT = re.compile(
     r"\b(?:charged|took|taken|debited|billed|withdrawn|deducted|pulled|(?:card|account|wallet|app|statement)\s+"
@@ -581,6 +630,24 @@ def _amounts_disagree(text: str) -> bool:
     return bool(agreed and charged and not charged <= agreed)
 
 
+_PROMISED_BY = re.compile(
+    r"\b(?:by|on|until)\s+((?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+\d{1,2})\b", _F)
+
+
+def _promised_ahead(text: str, received: date) -> bool:
+    """A promised day ("ready for pickup by Sept 9") that has not come yet."""
+    from dateutil import parser as date_parser
+
+    for m in _PROMISED_BY.finditer(text):
+        try:
+            day = date_parser.parse(m.group(1), default=datetime(received.year, 1, 1)).date()
+        except (ValueError, OverflowError):
+            continue
+        if 0 <= (day - received).days <= 30:
+            return True
+    return False
+
+
 def _words_before(text: str, at: int, words: int = 3) -> str:
     """The last few words before ``at`` in its sentence ("I will file" but not "nobody will
     tell me why. I filed")."""
@@ -593,7 +660,8 @@ def _is_new_account(text: str, dates: list[DateMention], received: date) -> bool
     opened = [m.date for m in dates if m.kind == "account_opened"]
     moved = [m.date for m in dates if m.kind == "transaction"]
     if opened and moved:
-        return any(0 <= (t - o).days <= 30 for o in opened for t in moved)
+        # the later deadlines of a new account only when every dated transfer is new
+        return all(any(0 <= (t - o).days <= 30 for o in opened) for t in moved)
     if opened:  # the transfer came between the opening and the notice
         return any(0 <= (received - o).days <= 30 for o in opened)
     return bool(_NEW_ACCOUNT.search(text))

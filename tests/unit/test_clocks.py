@@ -136,6 +136,9 @@ def test_cfpb_clocks() -> None:
         # a dot inside a web address ends no sentence
         ("I filed at consumerfinance.gov on the 16th", date(2026, 11, 16), "filed"),
         ("I returned the boots on November 2", date(2026, 11, 2), "return"),
+        # a holiday names its day; a cancellation date is not a charge
+        ("Two charges on New Year's Eve I did not make", date(2025, 12, 31), "transaction"),
+        ("I cancelled the plan on 11/04 by email", date(2026, 11, 4), "cancelled"),
     ],
 )
 def test_dates_resolve_against_the_received_day(text: str, expected: date, kind: str) -> None:
@@ -318,6 +321,19 @@ def test_impossible_and_future_dates_are_ignored() -> None:
         # a customer's own typo is no error; an amount is not a phone number
         ("I typed the number wrong, 555-0101 instead of 555-0110, and sent $40 to a stranger.",
          [], {"eft_error": False}),
+        # a question about what would happen, or taken back, asserts no error
+        ("If someone stole my phone and sent money from my wallet, would you refund it? Also "
+         "is it different for the credit card? Just asking.", [],
+         {"eft_error": False, "credit_card": False, "card_dispute": False}),
+        ("About the $20 charge I didn't recognise: never mind, it's the bakery.", [],
+         {"eft_error": False, "card_dispute": False}),
+        # a plan cancelled with the merchant that kept charging is the merchant's dispute
+        ("I cancelled the meal plan on 10/04. Since then they have charged my Lumen debit card "
+         "twice, $60 each, for boxes I didn't order.", [],
+         {"eft_error": False, "card_dispute": True}),
+        # an incoming deposit the sender confirms, not on the account
+        ("Payroll confirms my $900 paycheck was sent on Friday. It has not arrived.", [],
+         {"eft_error": True}),
         # a stay that did not exist was never delivered
         ("I paid $400 with my Lumen debit card for a rental that did not exist.", [],
          {"eft_error": False, "card_dispute": True}),
