@@ -10,6 +10,7 @@ passages.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date
 from typing import Literal, Protocol
@@ -21,7 +22,7 @@ from assistant.drafting.grounding import Evidence, Grounder, Passage, last_fours
 from assistant.drafting.plan import build_plan
 from assistant.drafting.playbooks import RETRIEVED, PlaybookSet
 from assistant.drafting.prompts import PromptFile
-from assistant.drafting.schema import Citation, DraftResult, LlmCall, Plan
+from assistant.drafting.schema import Citation, DraftResult, Finding, LlmCall, Plan
 from assistant.errors import AssistantError
 from assistant.kb.chunking import Chunk
 from assistant.triage.schema import TriageResult
@@ -30,6 +31,16 @@ from assistant.triage.service import Triager
 Writer = Literal["composer", "llm"]
 RETRIEVED_K = 4
 RETRIEVED_TYPES = ("policy", "terms", "resolution", "guide")
+# A person's reply: its unsupported policy sentences are looked up (at most MAX_LOOKUPS,
+# LOOKUP_K passages each).
+LOOKED_UP_KINDS = frozenset({"duration", "number", "policy"})
+MAX_LOOKUPS, LOOKUP_K = 6, 3
+# ...but never a sentence about a regulated time limit: those answer to the case's clocks,
+# and a passage about another rule ("up to 45 days after your notice" for a remittance,
+# whose limit is 90) must not support it.
+_REGULATED = re.compile(
+    r"\b(?:notice|notif\w+|investigat\w*|provisional|billing\s+error|chargeback|dispute\w*|"
+    r"error\s+resolution|reg(?:ulation)?\s*[EZ])\b", re.IGNORECASE)
 
 
 class ChunkSource(Protocol):
@@ -144,6 +155,14 @@ class Drafter:
         if reply_text is not None:
             pool = _unique(cited + retrieved + composer_chunks)
             grounding = self.grounder.check(reply_text, evidence(pool, [], check_markers=False))
+            # A person may state a policy fact the draft did not use ("standard transfers take
+            # 1 to 3 business days"): each such unsupported sentence is looked up in the
+            # index, and the reply checked again with what the lookups found.
+            found = self._look_up(reply_text, grounding.unsupported)
+            if found and not {c.chunk_id for c in found} <= {c.chunk_id for c in pool}:
+                pool = _unique(pool + found)
+                grounding = self.grounder.check(
+                    reply_text, evidence(pool, [], check_markers=False))
             return DraftResult(
                 **base, reply=reply_text, citations=_citations(pool, reply_text),
                 grounding=grounding, writer="person",
@@ -202,12 +221,31 @@ class Drafter:
             ids += [b.cite for b in self.playbooks.playbooks[name].basis if b.cite != RETRIEVED]
         return [c for c in (self._chunk(i) for i in dict.fromkeys(ids)) if c]
 
-    def _retrieve(self, text: str) -> list[Chunk]:
+    def _retrieve(self, text: str, k: int = 0) -> list[Chunk]:
         try:
-            hits = self.chunks.search(text[:2000] or "help", k=RETRIEVED_K, types=RETRIEVED_TYPES)
+            hits = self.chunks.search(text[:2000] or "help", k=k or RETRIEVED_K,
+                                      types=RETRIEVED_TYPES)
         except AssistantError:
             return []
         return [h.chunk for h in hits]
+
+    def _look_up(self, reply: str, findings: list[Finding]) -> list[Chunk]:
+        """Passages for the sentences of a person's reply whose policy facts nothing in the
+        pool supports. Only durations, numbers and policy sentences: amounts, dates,
+        deadlines, contact details and digits stay with the ticket, the plan and the clocks."""
+        sentences: list[str] = []
+        for f in findings:
+            if f.kind not in LOOKED_UP_KINDS:
+                continue
+            start = max(reply.rfind(".", 0, f.start), reply.rfind("\n", 0, f.start)) + 1
+            stops = [i for i in (reply.find(".", f.end), reply.find("\n", f.end)) if i >= 0]
+            sentence = reply[start : min(stops) if stops else len(reply)].strip()
+            if sentence and sentence not in sentences and not _REGULATED.search(sentence):
+                sentences.append(sentence)
+        found: list[Chunk] = []
+        for sentence in sentences[:MAX_LOOKUPS]:
+            found += self._retrieve(sentence, k=LOOKUP_K)
+        return found
 
     def _alternatives(self, result: TriageResult, plan: Plan) -> list[str]:
         """The issue playbooks of the likeliest intents, for the question that settles an

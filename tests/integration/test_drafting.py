@@ -134,6 +134,42 @@ def test_a_persons_good_reply_passes(drafter) -> None:
     assert _draft(drafter, reply_text=good.reply).grounding.verdict == "pass"
 
 
+class _NoLookUp:
+    """The drafter without the index lookup of a person's unsupported sentences."""
+
+    def __init__(self, drafter) -> None:  # type: ignore[no-untyped-def]
+        self._drafter = drafter
+
+    def __getattr__(self, name: str):  # type: ignore[no-untyped-def]
+        return getattr(self._drafter, name)
+
+    def draft(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        original = self._drafter._look_up
+        self._drafter._look_up = lambda reply, findings: []
+        try:
+            return self._drafter.draft(*args, **kwargs)
+        finally:
+            self._drafter._look_up = original
+
+
+def test_a_persons_policy_fact_is_looked_up_but_a_time_limit_answers_to_the_clocks(
+    drafter,
+) -> None:
+    """A specialist may add a fact from a policy the draft did not use: the checker looks
+    the sentence up in the index. A regulated time limit is never looked up."""
+    stolen = ("My purse was stolen this morning with my Lumen card in it. Please cancel the "
+              "card and send me a new one.")
+    good = _draft(drafter, stolen)
+    added = (good.reply + "\n\nBecause your card was stolen, expedited delivery is free and "
+             "takes 2 business days.")
+    assert _draft(drafter, stolen, reply_text=added).grounding.verdict == "pass"
+    blind = _draft(_NoLookUp(drafter), stolen, reply_text=added).grounding
+    assert blind.verdict == "fail" and {f.text for f in blind.unsupported} == {"2 business days"}
+    wrong = good.reply + "\n\nWe will finish our investigation within 15 business days."
+    found = _draft(drafter, stolen, reply_text=wrong).grounding.unsupported
+    assert any("15 business days" in f.text for f in found), found
+
+
 # ------------------------------------------------------------------ the LLM writer
 def _llm_drafter(drafter, url: str, timeout: float = 5.0):  # type: ignore[no-untyped-def]
     from assistant.config import load_settings
