@@ -255,7 +255,9 @@ class Grounder:
             if claim.kind == "weekday":
                 near = [d for d in s["plan_dates"] | s["dates"]
                         if abs((d - ev.received).days) <= 14 and C.weekday_of(d) == claim.value]
-                if not near:
+                # the customer's own words ("before Friday", as the ticket says) are theirs
+                echoed = re.search(rf"\b{re.escape(str(claim.value))}\b", ev.ticket, re.IGNORECASE)
+                if not near and not echoed:
                     flag(claim.text, claim.start, claim.end, "weekday",
                          "a weekday without its date, and no date of the case falls on it")
                 continue

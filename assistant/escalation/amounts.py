@@ -24,8 +24,9 @@ _SYMBOL = r"(?:US\$|C\$|CA\$|A\$|AU\$|R\$|[$€£¥₹₽₺])"
 _WORD = "|".join(sorted(_WORDS, key=len, reverse=True))
 _AMOUNT = re.compile(
     rf"(?P<sym>{_SYMBOL})\s?(?P<num>{_NUMBER}){_SCALE}"
-    rf"|(?P<num2>{_NUMBER})\s?(?P<sym2>{_SYMBOL})"
-    rf"|(?P<num3>{_NUMBER}){_SCALE.replace('scale', 'scale3')}\s?(?P<word>(?i:{_WORD}))\b"
+    # "250 €", but not the digits of a handle before an amount ("@seller_22 $180")
+    rf"|(?<![\w@])(?P<num2>{_NUMBER})\s?(?P<sym2>{_SYMBOL})(?!\s?\d)"
+    rf"|(?<![\w@])(?P<num3>{_NUMBER}){_SCALE.replace('scale', 'scale3')}\s?(?P<word>(?i:{_WORD}))\b"
     rf"|\b(?P<code>(?i:usd|eur|gbp|cad|aud|chf))\s?(?P<num4>{_NUMBER}){_SCALE.replace('scale', 'scale4')}"
 )
 _MULTIPLIER = {"k": 1_000, "thousand": 1_000, "grand": 1_000, "million": 1_000_000,

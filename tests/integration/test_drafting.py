@@ -129,6 +129,19 @@ def test_grounding_catches_each_kind_of_bad_claim(drafter, edit, kind: str) -> N
     assert kind in {f.kind for f in checked.grounding.unsupported}, checked.grounding.unsupported
 
 
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "I will tell you as soon as it is back in your wallet.",  # a condition
+        "I have asked whether we can waive this fee as a goodwill gesture.",  # a question
+    ],
+)
+def test_a_condition_or_a_question_is_not_a_promise(drafter, sentence: str) -> None:
+    good = _draft(drafter)
+    checked = _draft(drafter, reply_text=good.reply + "\n\n" + sentence)
+    assert checked.grounding.verdict == "pass", checked.grounding.unsupported
+
+
 def test_a_persons_good_reply_passes(drafter) -> None:
     good = _draft(drafter)
     assert _draft(drafter, reply_text=good.reply).grounding.verdict == "pass"

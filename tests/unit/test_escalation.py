@@ -148,6 +148,9 @@ def test_signal_patterns_stay_fast_on_two_megabytes_of_junk() -> None:
         ("they took 3k USD", 3000.0, "USD"),
         ("£300 missing", 300.0, "GBP"),
         ("2,500 dollars", 2500.0, "USD"),
+        # a handle's digits before an amount are not "22 $"
+        ("I paid @sneakerplug_22 $180 for shoes", 180.0, "USD"),
+        ("it cost 250 € at the station", 250.0, "EUR"),
     ],
 )
 def test_amounts_with_currency(text: str, value: float, currency: str) -> None:
