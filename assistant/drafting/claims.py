@@ -42,7 +42,10 @@ _RELATIVE = re.compile(
 _PERCENT = re.compile(r"(?<![\w.])(\d+(?:\.\d+)?)\s?(?:%|percent\b)")
 _NUMBER = re.compile(r"(?<![\w.,$/\[-])\d+(?:[.,]\d+)?(?![\w/%]|[.,]\d|\])")
 _URL = re.compile(r"(?i)\b(?:https?://|www\.)[^\s<>()\"']+[^\s<>()\"'.,;:!?]")
-_DOMAIN = re.compile(r"(?i)\b[a-z0-9-]+\.(?:com|net|org|io|co|us|app|example|info|biz)(?:/[^\s]*)?\b")
+_DOMAIN = re.compile(
+    r"(?i)\b[a-z0-9-]+\.(?:com|net|org|io|co|us|app|example|info|biz|gov|edu|uk|help|me|ly|link|"
+    r"site|online|support|xyz|page|money|finance|bank|care|services)(?:/[^\s]*)?\b"
+)
 _LAST_FOUR = re.compile(
     r"(?i)\b(?:ending(?:\s+in|\s+with)?|ends\s+(?:in|with)|last\s+(?:4|four)(?:\s+digits)?"
     r"(?:\s+(?:are|is|of))?:?)\s*(\d{4})\b|(?:\*{2,}|x{2,})[\s-]?(\d{4})\b"

@@ -216,8 +216,11 @@ class Grounder:
                    if r.startswith(("reg_e", "reg_z"))}
         if any(c.rule.startswith("remittance") for c in ev.clocks):
             regimes.add("remittance")
+        # The case's own regime: a passage that names another rule supports naming it only
+        # when the case has no regulated clock (a Reg E case's reply cites Reg E, not Z).
+        case_regimes = set(regimes)
         for regime, pattern in C.REGIMES.items():
-            if pattern.search(passage_text):
+            if pattern.search(passage_text) and not case_regimes:
                 regimes.add(regime)
         return {
             "dates": dates, "plan_dates": plan_dates, "amounts": amounts, "percents": percents,

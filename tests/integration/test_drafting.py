@@ -117,6 +117,9 @@ def test_missing_facts_are_asked_and_secrets_never(drafter) -> None:
         (lambda r, d: r + "\n\nYou should have kept your card details safe.", "forbidden:blame_customer"),
         (lambda r, d: r.replace(d, "Friday 10 December 2026", 1), "weekday"),
         (lambda r, d: r + "\n\nWe will get back to you tomorrow.", "relative_date"),
+        (lambda r, d: r + "\n\nYou can also complain at consumerfinance.gov/complaint.", "url"),
+        (lambda r, d: r + "\n\nUnder Regulation Z, the credit card billing rules protect you.",
+         "regulation"),
     ],
 )
 def test_grounding_catches_each_kind_of_bad_claim(drafter, edit, kind: str) -> None:
