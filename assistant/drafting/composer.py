@@ -86,16 +86,19 @@ class Composer:
         paragraphs: list[str] = [p.render("greeting", values, seed)]
 
         opening = [p.render(f"acknowledge.{plan.playbook}", values, seed)]
+        said = set()  # adaptations the opening already makes: an overlay does not repeat them
         feeling = _feeling(facts, plan)
         if feeling:
             opening.append(p.render(f"adapt.{feeling}", values, seed))
+            said.add(f"adapt.{feeling}")
         if facts.repeat:
             opening.append(p.render("adapt.repeat_contact", values, seed))
+            said.add("adapt.repeat_contact")
         paragraphs.append(" ".join(opening))
 
         for overlay in plan.overlays:
             key = f"adapt.{overlay}"
-            if p.has(key):
+            if p.has(key) and key not in said:
                 paragraphs.append(p.render(key, values, seed))
 
         doing = []

@@ -83,6 +83,16 @@ def test_two_tickets_about_different_facts_do_not_read_the_same(drafter) -> None
     assert content(a.reply) and not content(a.reply) & content(b.reply)
 
 
+def test_a_repeat_contact_is_acknowledged_once(drafter) -> None:
+    """The repeat-contact sentence belongs to the opening; its overlay must not say it again."""
+    result = _draft(drafter, "This is my second message. On Monday the 23rd I sent $400 to my "
+                             "sister in Guadalajara with Lumen international and her bank has "
+                             "nothing. Please find it.")
+    sentences = [x.strip() for x in re.split(r"(?<=[.!?])\s+", result.reply) if x.strip()]
+    repeated = {x for x in sentences if sentences.count(x) > 1}
+    assert not repeated, repeated
+
+
 def test_an_unclear_ticket_asks_the_question_that_settles_it(drafter) -> None:
     triaged, guarded = drafter.triager.triage_record("it happened again, sort it out", RECEIVED)
     unsure = triaged.model_copy(update={"intent_confidence": 0.3, "reasons": [], "clocks": []})
