@@ -193,20 +193,19 @@ def _resolve(name: str, match: re.Match[str], received: date) -> date | None:
             back = (received.weekday() - target) % 7 or 7
             return received - timedelta(days=back)
         if name == "holiday":
-            month, day = _HOLIDAYS[match.group(1).lower().replace("'", "").replace("’", "")]
+            month, day = _HOLIDAYS[match.group(1).lower().replace("'", "")]
             candidate = date(received.year, month, day)
             return candidate if candidate <= received else candidate - relativedelta(years=1)
         if name == "weekday_ordinal":
             target, day = _WEEKDAYS.index(match.group(1).lower()), int(match.group(2))
             candidate = date(received.year, received.month, 1)
             for _ in range(13):  # the latest month, on or before the received day, that fits
-                if day <= 31:
-                    try:
-                        found = candidate.replace(day=day)
-                    except ValueError:
-                        found = None
-                    if found and found <= received and found.weekday() == target:
-                        return found
+                try:
+                    found = candidate.replace(day=day)
+                except ValueError:  # no such day in that month
+                    found = None
+                if found and found <= received and found.weekday() == target:
+                    return found
                 candidate -= relativedelta(months=1)
             return None
         if name == "ordinal":
@@ -241,3 +240,22 @@ def _kind(masked: str, match: re.Match[str]) -> Kind:
         # purchase; only a date right after its event word ("the show on Feb 7") is the event.
         return "transaction"
     return best[1] if best else "other"
+
+
+_PROMISED_BY = re.compile(
+    r"\b(?:by|on|until)\s+((?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+\d{1,2})\b",
+    re.IGNORECASE,
+)
+
+
+def promised_ahead(text: str, received: date) -> bool:
+    """A promised day ("ready for pickup by Sept 9") within 30 days after ``received``:
+    what the customer waits for has not come yet. (``find_dates`` keeps past days only.)"""
+    for m in _PROMISED_BY.finditer(text):
+        try:
+            day = date_parser.parse(m.group(1), default=datetime(received.year, 1, 1)).date()
+        except (ValueError, OverflowError):
+            continue
+        if 0 <= (day - received).days <= 30:
+            return True
+    return False

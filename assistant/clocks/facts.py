@@ -21,10 +21,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from typing import Iterable
 
-from assistant.clocks.dates import DateMention, find_dates
+from assistant.clocks.dates import DateMention, find_dates, promised_ahead
 from assistant.textnorm import mask_decimal_points
 
 _F = re.IGNORECASE
@@ -547,15 +547,14 @@ def clock_facts(text: str, received: date, signals: Iterable[str] = ()) -> Clock
     remittance = (
         international and customer_sent and not unauthorized and not scam and transfer_error
         and not credit and not withdrawn and not _STILL_WAITING.search(text)
-        and not _promised_ahead(text, received)
+        and not promised_ahead(text, received)
     )
     reg_e_error = (
         unauthorized or duplicate or wrong_amount or atm_short or declined_debited
         or missing_deposit or misrouted or computation
     ) and not remittance and not withdrawn
-    if withdrawn:
-        merchant_problem = payment_not_credited = False
-    billing_error = credit and (reg_e_error or merchant_problem or payment_not_credited)
+    billing_error = credit and not withdrawn and (
+        reg_e_error or merchant_problem or payment_not_credited)
     eft_error = reg_e_error and not credit
 
     # The chargeback window: a disputed card purchase (not an ATM, not a person-to-person
@@ -628,24 +627,6 @@ def _amounts_disagree(text: str) -> bool:
     agreed = {_amount(m.group(1)) for m in _AGREED_AMOUNT.finditer(text)}
     charged = {_amount(m.group(1)) for m in _CHARGED_AMOUNT.finditer(text)}
     return bool(agreed and charged and not charged <= agreed)
-
-
-_PROMISED_BY = re.compile(
-    r"\b(?:by|on|until)\s+((?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+\d{1,2})\b", _F)
-
-
-def _promised_ahead(text: str, received: date) -> bool:
-    """A promised day ("ready for pickup by Sept 9") that has not come yet."""
-    from dateutil import parser as date_parser
-
-    for m in _PROMISED_BY.finditer(text):
-        try:
-            day = date_parser.parse(m.group(1), default=datetime(received.year, 1, 1)).date()
-        except (ValueError, OverflowError):
-            continue
-        if 0 <= (day - received).days <= 30:
-            return True
-    return False
 
 
 def _words_before(text: str, at: int, words: int = 3) -> str:

@@ -155,7 +155,8 @@ class Evidence:
     check_markers: bool = True
 
 
-def _sentence_spans(text: str) -> list[tuple[int, int]]:
+def sentence_spans(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each sentence; each line is split on its own (list items)."""
     spans = []
     for block in re.finditer(r"[^\n]+", text):  # lines first: list items are sentences
         for s in sentences(block.group(0)):
@@ -233,7 +234,7 @@ class Grounder:
         s = self._support(ev)
         findings: list[Finding] = []
         n_claims = 0
-        spans = _sentence_spans(reply)
+        spans = sentence_spans(reply)
 
         def sentence_of(pos: int) -> str:
             for a, b in spans:

@@ -18,7 +18,7 @@ from typing import Literal, Protocol
 from assistant.clocks.calendar import BusinessCalendar
 from assistant.drafting.composer import Composed, Composer
 from assistant.drafting.facts import read_facts
-from assistant.drafting.grounding import Evidence, Grounder, Passage, last_fours
+from assistant.drafting.grounding import Evidence, Grounder, Passage, last_fours, sentence_spans
 from assistant.drafting.plan import build_plan
 from assistant.drafting.playbooks import RETRIEVED, PlaybookSet
 from assistant.drafting.prompts import PromptFile
@@ -233,13 +233,13 @@ class Drafter:
         """Passages for the sentences of a person's reply whose policy facts nothing in the
         pool supports. Only durations, numbers and policy sentences: amounts, dates,
         deadlines, contact details and digits stay with the ticket, the plan and the clocks."""
+        spans = sentence_spans(reply)
         sentences: list[str] = []
         for f in findings:
             if f.kind not in LOOKED_UP_KINDS:
                 continue
-            start = max(reply.rfind(".", 0, f.start), reply.rfind("\n", 0, f.start)) + 1
-            stops = [i for i in (reply.find(".", f.end), reply.find("\n", f.end)) if i >= 0]
-            sentence = reply[start : min(stops) if stops else len(reply)].strip()
+            a, b = next(((a, b) for a, b in spans if a <= f.start < b), (f.start, f.end))
+            sentence = reply[a:b].strip()
             if sentence and sentence not in sentences and not _REGULATED.search(sentence):
                 sentences.append(sentence)
         found: list[Chunk] = []

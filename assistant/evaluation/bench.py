@@ -13,7 +13,7 @@ import numpy as np
 
 from assistant.config import Settings
 from assistant.guards.guard import Guards
-from assistant.intent.classifier import IntentClassifier
+from assistant.intent.classifier import IntentClassifier, is_quantised
 from assistant.quantisation import cpu_has_int8_dot
 from assistant.triage.service import Triager
 
@@ -95,7 +95,7 @@ def bench_triage(
         "singles": singles,
         "batch_size": batch_size,
         "repeats": repeats,
-        "quantised_encoder": bool(classifier.meta.get("quantisation", {}).get("used")),
+        "quantised_encoder": is_quantised(classifier.meta),
         "machine": machine_info(),
     }
 

@@ -61,15 +61,17 @@ class Guards:
         # The head reads the English intent encoder's embedding and learnt its threshold on
         # English text; on another language its score says little (plain Spanish and
         # German questions scored above it), so there the lexical detector decides alone.
-        foreign = self.language is not None and self.language.identify(guarded.text).code not in (
-            "en", "und")
-        if lexical.detected or p < self.head.threshold or foreign:
+        if lexical.detected or p < self.head.threshold or self._foreign(guarded.text):
             return replace(guarded, injection=replace(lexical, embedding_score=p))
         # A whole-text judgment: the evidence is the (redacted) ticket itself.
         flagged = InjectionScore(
             True, p, guarded.text[:300], 0, len(guarded.ticket.text), "embedding", p
         )
         return replace(guarded, injection=flagged)
+
+    def _foreign(self, text: str) -> bool:
+        # Asked only when the head would flag: most tickets never pay for the identifier here.
+        return self.language is not None and self.language.identify(text).code not in ("en", "und")
 
     def check(self, ticket: Ticket) -> GuardedTicket:
         redaction = self.pii.redact(ticket.text)

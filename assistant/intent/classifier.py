@@ -91,7 +91,7 @@ class IntentClassifier:
                 "run `assistant train --force` to rebuild it",
             ) from exc
         return cls(
-            encoder=OnnxEncoder(model_dir, threads=threads, rows_alone=_quantised(meta)),
+            encoder=OnnxEncoder(model_dir, threads=threads, rows_alone=is_quantised(meta)),
             head_weight=weight,
             head_bias=bias,
             labels=list(meta["labels"]),
@@ -148,7 +148,8 @@ class IntentClassifier:
         return out, emb
 
 
-def _quantised(meta: dict[str, Any]) -> bool:
+def is_quantised(meta: dict[str, Any]) -> bool:
+    """The model's encoder is the int8 graph (its training found it as accurate)."""
     return bool(meta.get("quantisation", {}).get("used"))
 
 
