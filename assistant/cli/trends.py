@@ -30,10 +30,13 @@ def trends(
     report: Annotated[Optional[Path], typer.Option(help="Write the HTML report here.")] = None,
     cache: Annotated[Optional[Path], typer.Option(
         help="The triage cache (SQLite); default: trends-cache.sqlite in the data dir.")] = None,
+    false_alarms: Annotated[float, typer.Option(
+        min=0.01, max=50, help="Spike false-alarm budget: alarms per 100 series-weeks when "
+        "nothing changed (each series is held to it, however many there are).")] = 1.0,
     json_out: Annotated[bool, typer.Option("--json", help="Print the analysis as JSON.")] = False,
 ) -> None:
     """Trends and root causes: volumes by intent, reason and severity; spikes against each
-    series' own history (false discoveries controlled across series); emerging groups of
+    series' own history (false alarms held to a budget per series-week); emerging groups of
     new, similar tickets; over-represented attributes and terms as hypotheses; deflection
     candidates. Triage is cached by content hash: a re-run triages only new tickets."""
     from rich.progress import Progress
@@ -72,7 +75,7 @@ def trends(
         task = bar.add_task("triage", total=len(tickets))
         triaged, fresh = triage_stream(tickets, triager, store,
                                        progress=lambda n: bar.advance(task, n))
-    analysis = analyse(tickets, triaged, by, textless=textless)
+    analysis = analyse(tickets, triaged, by, false_alarms, textless=textless)
     analysis["triaged_now"] = fresh
     if report:
         report.write_text(render_trends(analysis), encoding="utf-8")

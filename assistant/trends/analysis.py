@@ -2,9 +2,14 @@
 
 Spikes: for each intent and reason series, the last ``window`` days' count against the
 series' own level over the previous ``history_weeks`` weeks times the weekday profile of all
-tickets, a one-sided Poisson test, and the Benjamini-Hochberg procedure across every series
-tested on a day, which bounds the expected share of false alarms among the reported spikes
-(the false discovery rate) at ``fdr``.
+tickets. The test is conditional (given the tickets of window and history together, the
+window's share is binomial under no change), so the level's own estimation error is part of
+the p-value. False alarms are held to a budget per series-week, whatever the number of
+series: each series-day is tested at alpha = budget / 7, and an alarm event starts on at
+most one alarm day, so under no change a series raises at most ``budget`` alarm events a
+week on average. (A false-discovery-rate procedure bounds the share of false alarms among
+the reported spikes instead, which on quiet weeks lets a false alarm through at its full
+rate.)
 
 Emerging groups: recent tickets whose embedding is unlike every past ticket (their nearest
 past neighbour is further than almost any past ticket is from its own nearest), clustered
@@ -20,7 +25,7 @@ from datetime import date, timedelta
 from typing import Any, Sequence
 
 import numpy as np
-from scipy.stats import poisson
+from scipy.stats import binom
 
 from assistant.trends.cache import Triaged
 from assistant.trends.load import ATTRIBUTES, StreamTicket
@@ -93,37 +98,33 @@ def spike_tests(counts: dict[str, np.ndarray], end: int, window: int = 5,
     profile = weekday / weekday.mean()
     window_weight = sum(profile[(d - first) % 7] for d in range(start, end + 1))
     history_weight = sum(profile[(d - first) % 7] for d in range(first, start))
+    share = window_weight / (window_weight + history_weight)
     out = []
     for name, c in counts.items():
         observed = int(c[start:end + 1].sum())
         if observed < min_observed:
             continue
+        history = int(c[first:start].sum())
         # +0.5: a series that was silent still has a small rate, not zero
-        level = (float(c[first:start].sum()) + 0.5) / history_weight
-        expected = level * window_weight
-        p = float(poisson.sf(observed - 1, expected))
+        expected = (history + 0.5) / history_weight * window_weight
+        p = float(binom.sf(observed - 1, observed + history, share))
         out.append((name, observed, expected, p))
     return out
 
 
-def benjamini_hochberg(p_values: Sequence[float], fdr: float) -> list[bool]:
-    m = len(p_values)
-    order = np.argsort(p_values)
-    passed = np.zeros(m, dtype=bool)
-    best = -1
-    for rank, i in enumerate(order, 1):
-        if p_values[i] <= fdr * rank / m:
-            best = rank
-    if best > 0:
-        passed[order[:best]] = True
-    return passed.tolist()
+def alpha_per_day(false_alarms: float) -> float:
+    """The per-series-day test level that keeps false alarms within ``false_alarms`` per
+    100 series-weeks."""
+    return false_alarms / 100 / 7
 
 
-def detect_spikes(counts: dict[str, np.ndarray], end: int, fdr: float = 0.05,
+def detect_spikes(counts: dict[str, np.ndarray], end: int, false_alarms: float = 1.0,
                   min_strength: float = 1.3, window: int = 5) -> list[tuple[str, int, float, float]]:
-    tests = spike_tests(counts, end, window)
-    keep = benjamini_hochberg([t[3] for t in tests], fdr) if tests else []
-    return [t for t, k in zip(tests, keep) if k and t[1] >= min_strength * t[2]]
+    """Spikes in the window ending on ``end``, at most ``false_alarms`` false alarm events per
+    100 series-weeks under no change."""
+    alpha = alpha_per_day(false_alarms)
+    return [t for t in spike_tests(counts, end, window)
+            if t[3] <= alpha and t[1] >= min_strength * t[2]]
 
 
 def novelty_threshold(past: np.ndarray, rng: np.random.Generator, quantile: float = 0.02) -> float:
@@ -250,7 +251,7 @@ def hints(members: Sequence[int], baseline: Sequence[int], tickets: Sequence[Str
 
 
 def analyse(tickets: Sequence[StreamTicket], triaged: Sequence[Triaged], by: str = "week",
-            fdr: float = 0.05, examples: int = 5,
+            false_alarms: float = 1.0, examples: int = 5,
             textless: Sequence[StreamTicket] = ()) -> dict[str, Any]:
     """The whole analysis. ``textless`` tickets (no text to triage, such as CFPB complaints
     without a narrative) count only in the volumes by product, issue and company."""
@@ -300,7 +301,7 @@ def analyse(tickets: Sequence[StreamTicket], triaged: Sequence[Triaged], by: str
     # spikes in the latest days
     counts = daily_counts(days, labels, n_days)
     spikes: list[Spike] = []
-    for name, observed, expected, p in detect_spikes(counts, end, fdr):
+    for name, observed, expected, p in detect_spikes(counts, end, false_alarms):
         start = end - 4
         members = [i for i in range(len(tickets)) if start <= days[i] <= end and name in labels[i]]
         baseline = [i for i in range(len(tickets)) if days[i] < start and name in labels[i]]
@@ -351,10 +352,12 @@ def analyse(tickets: Sequence[StreamTicket], triaged: Sequence[Triaged], by: str
         "escalation_rate": [round(e / t, 4) if t else 0.0 for e, t in zip(escalated, totals)],
         "volumes": top,
         "spikes": [asdict(s) for s in spikes],
-        "spike_method": f"Poisson test of the last 5 days against each series' level over "
-                        f"the previous 8 weeks and the weekday profile of all tickets; "
-                        f"Benjamini-Hochberg at FDR {fdr} across the {len(counts)} series; "
-                        f"strength at least 1.3",
+        "spike_method": f"the last 5 days against each series' level over the previous 8 "
+                        f"weeks and the weekday profile of all tickets (a conditional binomial "
+                        f"test, so the level's estimation error counts); each series-day at "
+                        f"alpha {alpha_per_day(false_alarms):.5f}, which keeps false alarms "
+                        f"within {false_alarms:g} per 100 series-weeks ({len(counts)} series "
+                        f"here); strength at least 1.3",
         "emerging": [asdict(g) for g in groups],
         "deflection_candidates": deflect[:15],
         "low_confidence_share": round(float(np.mean([t.confidence < 0.5 for t in triaged])), 4),

@@ -76,8 +76,12 @@ def triage_stream(
                f"{triager.escalation.policy.version}")
     keys = [TriageCache.key(t.text, version) for t in tickets]
     known = cache.get_many(keys) if cache else {}
-    todo = [i for i, k in enumerate(keys) if k not in known]
-    progress(len(tickets) - len(todo))
+    # the same text twice (a template, a copied message) is triaged once, as the cache would
+    first: dict[str, int] = {}
+    for i, k in enumerate(keys):
+        if k not in known:
+            first.setdefault(k, i)
+    todo = list(first.values())
     for start in range(0, len(todo), batch_size):
         idx = todo[start:start + batch_size]
         prepared = [triager.prepare(tickets[i].text) for i in idx]
@@ -93,4 +97,5 @@ def triage_stream(
         if cache:
             cache.put_many(fresh)
         progress(len(idx))
+    progress(len(tickets) - len(todo))
     return [known[k] for k in keys], len(todo)

@@ -3,7 +3,7 @@ on in memory):
 
     python evals/trends/generate.py [--seed 2025] [--weeks 52] [--scale 1.0] > stream.jsonl
 
-`--scale 4.6` gives about 100,000 tickets for the throughput measurement. Each line has
+`--scale 4.84` gives about 100,000 tickets, the volume `assistant eval trends` runs at. Each line has
 `truth` (the planted labels); `assistant trends` ignores it.
 """
 
