@@ -21,6 +21,7 @@ from typing import Literal
 from dateutil import parser as date_parser
 from dateutil.relativedelta import relativedelta
 
+from assistant.fastregex import guard_module
 from assistant.textnorm import mask_decimal_points
 
 Kind = Literal[
@@ -259,3 +260,6 @@ def promised_ahead(text: str, received: date) -> bool:
         if 0 <= (day - received).days <= 30:
             return True
     return False
+
+
+guard_module(globals())  # after every pattern is built: see assistant/fastregex.py

@@ -25,6 +25,7 @@ from datetime import date
 from typing import Iterable
 
 from assistant.clocks.dates import DateMention, find_dates, promised_ahead
+from assistant.fastregex import guard_module
 from assistant.textnorm import mask_decimal_points
 
 _F = re.IGNORECASE
@@ -536,18 +537,16 @@ def clock_facts(text: str, received: date, signals: Iterable[str] = ()) -> Clock
     misrouted = bool(_MISROUTED.search(text)) and bool(_CORRECT_DETAILS.search(text))
     payment_not_credited = bool(_PAYMENT_NOT_CREDITED.search(text))
 
-    international = bool(_INTERNATIONAL.search(text)) and not _OTHER_PROVIDER.search(text)
     computation = bool(_COMPUTATION_ERROR.search(text))
     # Any error in an international transfer the customer sent with Lumen is a remittance
     # error (12 CFR 1005.33), whichever pattern found it: never Reg E's 1005.11 clocks.
-    transfer_error = (
-        bool(_REMITTANCE_ERROR.search(text)) or wrong_amount or duplicate or declined_debited
-        or misrouted or computation
-    )
-    remittance = (
-        international and customer_sent and not unauthorized and not scam and transfer_error
-        and not credit and not withdrawn and not _STILL_WAITING.search(text)
-        and not promised_ahead(text, received)
+    # (Cheapest tests first: the international and error patterns are the costliest.)
+    remittance = bool(
+        customer_sent and not unauthorized and not scam and not credit and not withdrawn
+        and (wrong_amount or duplicate or declined_debited or misrouted or computation
+             or _REMITTANCE_ERROR.search(text))
+        and _INTERNATIONAL.search(text) and not _OTHER_PROVIDER.search(text)
+        and not _STILL_WAITING.search(text) and not promised_ahead(text, received)
     )
     reg_e_error = (
         unauthorized or duplicate or wrong_amount or atm_short or declined_debited
@@ -646,3 +645,6 @@ def _is_new_account(text: str, dates: list[DateMention], received: date) -> bool
     if opened:  # the transfer came between the opening and the notice
         return any(0 <= (received - o).days <= 30 for o in opened)
     return bool(_NEW_ACCOUNT.search(text))
+
+
+guard_module(globals())  # after every pattern is built: see assistant/fastregex.py

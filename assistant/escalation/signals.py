@@ -17,6 +17,7 @@ import numpy as np
 import yaml
 
 from assistant.escalation.policy import SIGNALS
+from assistant.fastregex import guarded
 from assistant.textnorm import mask_decimal_points
 
 _SENTENCE = re.compile(r"[^.!?\n]+(?:[.!?]+|\n|$)")
@@ -56,10 +57,10 @@ def load_specs() -> tuple[SignalSpec, ...]:
     return tuple(
         SignalSpec(
             code,
-            tuple(re.compile(p, re.IGNORECASE) for p in body.get("patterns", [])),
-            tuple(re.compile(p, re.IGNORECASE) for p in body.get("veto", [])),
+            tuple(guarded(re.compile(p, re.IGNORECASE)) for p in body.get("patterns", [])),
+            tuple(guarded(re.compile(p, re.IGNORECASE)) for p in body.get("veto", [])),
             tuple(body.get("exemplars", [])),
-            re.compile("|".join(f"(?:{p})" for p in body["patterns"]), re.IGNORECASE)
+            guarded(re.compile("|".join(f"(?:{p})" for p in body["patterns"]), re.IGNORECASE))
             if body.get("patterns")
             else None,
         )

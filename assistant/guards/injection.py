@@ -37,6 +37,7 @@ import numpy as np
 import yaml
 
 from assistant.errors import ModelNotReadyError
+from assistant.fastregex import guard_module, guarded
 from assistant.intent.lexical import FastLexicalScorer
 
 log = logging.getLogger(__name__)
@@ -99,7 +100,7 @@ class Pattern:
 
 
 def _p(name: str, weight: float, regex: str) -> Pattern:
-    return Pattern(name, weight, re.compile(regex, re.IGNORECASE))
+    return Pattern(name, weight, guarded(re.compile(regex, re.IGNORECASE)))
 
 
 _GAP = r"[^.!?\n]{0,40}?"
@@ -509,3 +510,6 @@ def _trim(text: str, start: int, end: int) -> tuple[int, int]:
 
 def _sigmoid(x: np.ndarray) -> np.ndarray:
     return 1.0 / (1.0 + np.exp(-x))
+
+
+guard_module(globals())  # after every pattern is built: see assistant/fastregex.py
