@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Query
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import FileResponse
 from pydantic import BaseModel, Field, model_validator
@@ -83,10 +83,14 @@ trends_router = APIRouter(prefix="/v1/trends", tags=["trends"])
 async def trends(workflow: WorkflowDep, settings: SettingsDep,
                  caller: Annotated[Principal, role("trends")],
                  since: dt.date | None = None, until: dt.date | None = None,
-                 by: Literal["day", "week", "month"] = "week") -> dict[str, Any]:
+                 by: Literal["day", "week", "month"] = "week",
+                 false_alarms: Annotated[float, Query(
+                     gt=0, le=50, description="Spike false-alarm budget: alarms per 100 "
+                     "series-weeks when nothing changed.")] = 1.0) -> dict[str, Any]:
     """Volumes, spikes, emerging groups, root-cause hints, deflection candidates and clocks
     met and missed, over the stored cases (redacted)."""
     from assistant.trends.service import stored_trends
 
     return await run_in_threadpool(stored_trends, workflow,
-                                   settings.data_dir / "trends-cache.sqlite", since, until, by)
+                                   settings.data_dir / "trends-cache.sqlite", since, until, by,
+                                   false_alarms)

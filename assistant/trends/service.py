@@ -12,13 +12,14 @@ from assistant.trends.load import StreamTicket
 
 
 def stored_trends(workflow: Any, cache_path: Path, since: date | None = None,
-                  until: date | None = None, by: str = "week") -> dict[str, Any]:
+                  until: date | None = None, by: str = "week",
+                  false_alarms: float = 1.0) -> dict[str, Any]:
     rows, clocks = workflow.case_stream(since, until)
     tickets = [StreamTicket(r["id"], r["text"], date.fromisoformat(r["received_at"]),
                             {"outcome": r["outcome"]}) for r in rows]
     if not tickets:
         return {"tickets": 0, "clocks": clocks}
     triaged, _ = triage_stream(tickets, workflow.drafter.triager, TriageCache(cache_path))
-    result = analyse(tickets, triaged, by)
+    result = analyse(tickets, triaged, by, false_alarms)
     result["clocks"] = clocks
     return result

@@ -361,5 +361,10 @@ def test_trends_over_stored_cases_for_specialists(app_client) -> None:
     body = app_client.get("/v1/trends?by=day", headers=_auth(app_client, "specialist")).json()
     assert body["tickets"] == 3 and body["clocks"]["running"] + body["clocks"]["missed"] >= 1
     assert "4539" not in json.dumps(body)
+    budget = app_client.get("/v1/trends?false_alarms=3",
+                            headers=_auth(app_client, "specialist")).json()
+    assert "within 3 per 100 series-weeks" in budget["spike_method"]
+    bad = app_client.get("/v1/trends?false_alarms=0", headers=_auth(app_client, "specialist"))
+    assert bad.status_code == 422
     page = app_client.get("/ui/trends", headers=_auth(app_client, "specialist"))
     assert page.status_code in (200, 303)
