@@ -66,7 +66,7 @@ def guarded(pattern: re.Pattern[str]) -> re.Pattern[str]:
     source, flags = pattern.pattern, pattern.flags
     if not isinstance(source, str) or _GLOBAL_FLAGS.match(source):
         return pattern
-    parsed = P.parse(source, flags & ~re.UNICODE)
+    parsed = P.parse(source, flags)
     if parsed.getwidth()[0] == 0:  # it can match nothing, anywhere
         return pattern
     first = _first(parsed.data)

@@ -219,10 +219,9 @@ class Grounder:
             regimes.add("remittance")
         # The case's own regime: a passage that names another rule supports naming it only
         # when the case has no regulated clock (a Reg E case's reply cites Reg E, not Z).
-        case_regimes = set(regimes)
-        for regime, pattern in C.REGIMES.items():
-            if pattern.search(passage_text) and not case_regimes:
-                regimes.add(regime)
+        if not regimes:
+            regimes = {regime for regime, pattern in C.REGIMES.items()
+                       if pattern.search(passage_text)}
         return {
             "dates": dates, "plan_dates": plan_dates, "amounts": amounts, "percents": percents,
             "durations": durations, "numbers": numbers, "phones": phones, "emails": emails,
